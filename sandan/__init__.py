@@ -1,0 +1,1 @@
+"""sandan (산단): the platform of Korea's Industrial Complex Cluster Program."""

@@ -1,0 +1,140 @@
+"""The roles of domain.md and how far each reaches, per model and action.
+
+This table is the one place that says who may do what; `restrict()` applies it to rows
+and `docs/permissions.md` prints it for people. A model missing from a role's entry is
+out of that role's reach entirely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MINISTRY_OFFICER = "ministry_officer", _("부처 담당관")
+    HQ_STAFF = "hq_staff", _("공단 본사")
+    REGIONAL_STAFF = "regional_staff", _("광역본부")
+    COORDINATOR = "coordinator", _("지사·거점 코디네이터")
+    COMPANY_USER = "company_user", _("기업 사용자")
+    EXPERT = "expert", _("전문가")
+    AUDITOR = "auditor", _("감사인")
+
+
+class Reach(StrEnum):
+    ALL = "all"  # every row
+    SCOPE = "scope"  # rows inside the membership's scope
+    OWN = "own"  # rows that belong to the user (model.owner_path)
+
+
+ALL, SCOPE, OWN = Reach.ALL, Reach.SCOPE, Reach.OWN
+READ = ("view",)
+Table = dict[str, dict[str, Reach]]
+
+
+def _reach(**actions: Reach) -> dict[str, Reach]:
+    return dict(actions)
+
+
+REFERENCE_MODELS = (
+    "registry.zone",
+    "registry.province",
+    "registry.municipality",
+    "registry.industry",
+    "registry.office",
+    "registry.complex",
+    "registry.complexstat",
+)
+
+
+def _everyone_reads_reference() -> Table:
+    return {label: {"view": ALL} for label in REFERENCE_MODELS}
+
+
+def _table(*parts: Table) -> Table:
+    merged: Table = {}
+    for part in parts:
+        for label, actions in part.items():
+            merged.setdefault(label, {}).update(actions)
+    return merged
+
+
+_READ_EVERYTHING: Table = {
+    "registry.organisation": _reach(view=ALL),
+    "registry.expert": _reach(view=ALL),
+    "core.auditentry": _reach(view=ALL),
+}
+
+POLICY: dict[str, Table] = {
+    Role.MINISTRY_OFFICER: _table(_everyone_reads_reference(), _READ_EVERYTHING),
+    Role.AUDITOR: _table(_everyone_reads_reference(), _READ_EVERYTHING),
+    Role.HQ_STAFF: _table(
+        {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
+        {
+            "registry.organisation": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL),
+            "registry.expert": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL),
+            "core.auditentry": _reach(view=ALL),
+        },
+    ),
+    Role.REGIONAL_STAFF: _table(
+        _everyone_reads_reference(),
+        {
+            "registry.complex": _reach(change=SCOPE),
+            "registry.complexstat": _reach(add=SCOPE, change=SCOPE, delete=SCOPE),
+            "registry.organisation": _reach(view=SCOPE, add=SCOPE, change=SCOPE, contact=SCOPE),
+            "registry.expert": _reach(view=ALL, add=ALL, change=ALL, contact=ALL),
+        },
+    ),
+    Role.COORDINATOR: _table(
+        _everyone_reads_reference(),
+        {
+            "registry.complex": _reach(change=SCOPE),
+            "registry.organisation": _reach(view=SCOPE, add=SCOPE, change=SCOPE, contact=SCOPE),
+            "registry.expert": _reach(view=ALL, contact=ALL),
+        },
+    ),
+    Role.COMPANY_USER: _table(
+        _everyone_reads_reference(),
+        {"registry.organisation": _reach(view=SCOPE, change=SCOPE, contact=SCOPE)},
+    ),
+    Role.EXPERT: _table(
+        _everyone_reads_reference(),
+        {
+            "registry.organisation": _reach(view=SCOPE),
+            "registry.expert": _reach(view=OWN, change=OWN, contact=OWN),
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One membership, resolved: a role, a scope kind and the ids that scope covers."""
+
+    role: str
+    scope_kind: str
+    scope_ids: frozenset[int]
+
+    def reach(self, label: str, action: str) -> Reach | None:
+        return POLICY.get(self.role, {}).get(label, {}).get(action)
+
+
+def grants_for(user: Any) -> list[Grant]:
+    """The user's resolved memberships, loaded once per user object."""
+    cached: list[Grant] | None = getattr(user, "_sandan_grants", None)
+    if cached is None:
+        from sandan.accounts.models import Membership
+
+        cached = [m.as_grant() for m in Membership.objects.active_for(user)]
+        user._sandan_grants = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {grant.role for grant in grants_for(user)}

@@ -1,0 +1,103 @@
+"""Registry endpoints. Each list is scoped by `restrict()` through the shared selectors."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from sandan.api.schemas import (
+    ComplexOut,
+    ComplexStatOut,
+    ExpertOut,
+    OfficeOut,
+    OrganisationOut,
+    ProvinceOut,
+    ZoneOut,
+)
+from sandan.registry import selectors
+
+router = Router(tags=["registry"])
+
+ComplexKind = Literal["national", "general", "urban_high_tech", "agro_industrial"]
+OrgKind = Literal["company", "university", "institute", "agency"]
+
+
+class ComplexQuery(Schema):
+    kind: ComplexKind | None = None
+    zone: str | None = None
+    province: str | None = None
+    office: str | None = None
+    q: str | None = None
+
+
+class OrganisationQuery(Schema):
+    kind: OrgKind | None = None
+    complex: str | None = None
+    zone: str | None = None
+    small_firm: bool | None = None
+    q: str | None = None
+
+
+class ExpertQuery(Schema):
+    q: str | None = None
+    category: str | None = None
+
+
+class StatQuery(Schema):
+    complex: str | None = None
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/zones", response=list[ZoneOut])
+@paginate(LimitOffsetPagination)
+def list_zones(request: HttpRequest) -> Any:
+    return selectors.zones(_user(request))
+
+
+@router.get("/provinces", response=list[ProvinceOut])
+@paginate(LimitOffsetPagination)
+def list_provinces(request: HttpRequest) -> Any:
+    return selectors.provinces(_user(request))
+
+
+@router.get("/offices", response=list[OfficeOut])
+@paginate(LimitOffsetPagination)
+def list_offices(request: HttpRequest) -> Any:
+    return selectors.offices(_user(request))
+
+
+@router.get("/complexes", response=list[ComplexOut])
+@paginate(LimitOffsetPagination)
+def list_complexes(request: HttpRequest, filters: Query[ComplexQuery]) -> Any:
+    return selectors.complexes(_user(request), selectors.ComplexFilter(**filters.dict()))
+
+
+@router.get("/complex-stats", response=list[ComplexStatOut])
+@paginate(LimitOffsetPagination)
+def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
+    qs = selectors.complex_stats(_user(request))
+    if filters.complex:
+        qs = qs.filter(complex__kicox_id=filters.complex)
+    return qs
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+@paginate(LimitOffsetPagination)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) -> Any:
+    user = _user(request)
+    qs = selectors.organisations(user, selectors.OrganisationFilter(**filters.dict()))
+    return selectors.with_contact_flag(qs, user)
+
+
+@router.get("/experts", response=list[ExpertOut])
+@paginate(LimitOffsetPagination)
+def list_experts(request: HttpRequest, filters: Query[ExpertQuery]) -> Any:
+    user = _user(request)
+    qs = selectors.experts(user, q=filters.q, category=filters.category)
+    return selectors.with_contact_flag(qs, user)

@@ -1,0 +1,106 @@
+"""Record every write in the audit log.
+
+Services call `snapshot()` before changing an object and `record()` after; bulk
+importers build entries with `entry_for()` and save them with one `bulk_create`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from sandan.core.models import AuditAction, AuditEntry
+
+Snapshot = dict[str, Any]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def snapshot(instance: models.Model | None) -> Snapshot:
+    """The concrete, editable field values of an instance, JSON-ready (FKs as ids)."""
+    if instance is None:
+        return {}
+    values: Snapshot = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or getattr(field, "generated", False):
+            continue
+        values[field.attname] = _plain(getattr(instance, field.attname))
+    return values
+
+
+def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
+    keys = set(before) | set(after)
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(keys)
+        if before.get(key) != after.get(key)
+    }
+
+
+def entry_for(
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    before: Snapshot,
+    *,
+    source: str = "web",
+    batch: str = "",
+    reason: str = "",
+    content_type: ContentType | None = None,
+) -> AuditEntry:
+    after = {} if action == AuditAction.DELETE else snapshot(instance)
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    return AuditEntry(
+        actor_id=actor_id if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=content_type or ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        changes=diff(before, after),
+        source=source,
+        batch=batch,
+        reason=reason[:500],
+    )
+
+
+def record(
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    before: Snapshot | None = None,
+    *,
+    source: str = "web",
+    reason: str = "",
+) -> AuditEntry | None:
+    """Save one audit entry; an update that changed nothing records nothing."""
+    entry = entry_for(actor, instance, action, before or {}, source=source, reason=reason)
+    if action == AuditAction.UPDATE and not entry.changes:
+        return None
+    entry.save()
+    return entry
+
+
+def record_many(entries: Iterable[AuditEntry], batch_size: int = 2000) -> int:
+    objs = [entry for entry in entries if entry.action != AuditAction.UPDATE or entry.changes]
+    AuditEntry.objects.bulk_create(objs, batch_size=batch_size)
+    return len(objs)
+
+
+def history_of(instance: models.Model) -> models.QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+    ).select_related("actor")

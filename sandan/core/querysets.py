@@ -1,0 +1,85 @@
+"""Row-level scope: every queryset a user reaches goes through `restrict(user, action)`.
+
+How it works (after NetBox's RestrictedQuerySet, with our own role table):
+
+* A user holds memberships: a role and a scope (national, a zone, an office, a complex or
+  an organisation). See `sandan.accounts.models.Membership`.
+* `sandan.accounts.roles.POLICY` says, per role, model and action, how far the role reaches:
+  `ALL` rows, the rows inside the membership's `SCOPE`, or only the user's `OWN` rows.
+* Each model says how its rows relate to each kind of scope through `scope_paths`
+  (an ORM path to a zone, office, complex or organisation id), and for `OWN` through
+  `owner_path` (an ORM path to the user).
+
+`restrict()` turns that into one WHERE clause; it never runs a query of its own after the
+memberships are loaded (once per user object).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from sandan.accounts.roles import Grant
+
+M = TypeVar("M", bound=models.Model)
+
+ACTIONS = ("view", "add", "change", "delete", "contact")
+
+
+class RestrictedQuerySet(models.QuerySet[M]):
+    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet[M]:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        condition = scope_condition(self.model, user, action)
+        if condition is None:
+            return self
+        return self.filter(condition)
+
+
+def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | None:
+    """The filter that limits `model` to what `user` may `action`; None means no limit."""
+    from sandan.accounts.roles import Reach, grants_for
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    label = model._meta.label_lower
+    scope_paths: dict[str, str | None] = getattr(model, "scope_paths", {})
+    owner_path: str | None = getattr(model, "owner_path", None)
+    condition = Q(pk__in=[])
+    for grant in grants_for(user):
+        reach = grant.reach(label, action)
+        if reach is None:
+            continue
+        if reach == Reach.ALL or (reach == Reach.SCOPE and grant.scope_kind == "national"):
+            return None
+        if reach == Reach.OWN:
+            if owner_path:
+                condition |= Q(**{owner_path: user.pk})
+            continue
+        condition |= _scope_q(grant, scope_paths)
+    return condition
+
+
+def _scope_q(grant: Grant, scope_paths: dict[str, str | None]) -> Q:
+    path = scope_paths.get(grant.scope_kind)
+    if not path:
+        return Q(pk__in=[])
+    lookup = "pk__in" if path == "pk" else f"{path}__in"
+    return Q(**{lookup: sorted(grant.scope_ids)})
+
+
+def allows(user: Any, model: type[models.Model], action: str) -> bool:
+    """Whether `user` may `action` at least some rows of `model` (for menus and buttons)."""
+    from sandan.accounts.roles import grants_for
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    label = model._meta.label_lower
+    return any(grant.reach(label, action) is not None for grant in grants_for(user))

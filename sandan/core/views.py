@@ -1,0 +1,69 @@
+"""History pages: the audit trail of one object, and (for auditors) of everything."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from sandan.core.models import AuditEntry
+from sandan.core.querysets import allows
+
+HISTORY_MODELS = {
+    "complex": "registry.Complex",
+    "organisation": "registry.Organisation",
+    "expert": "registry.Expert",
+    "office": "registry.Office",
+    "complexstat": "registry.ComplexStat",
+}
+
+
+def _may_read_history(request: HttpRequest, obj: object) -> bool:
+    """Readers of all history (auditor, HQ, ministry) or those who may change the object."""
+    user = request.user
+    if allows(user, AuditEntry, "view"):
+        return True
+    model = type(obj)
+    return bool(
+        model._default_manager.restrict(user, "change")  # type: ignore[attr-defined]
+        .filter(pk=obj.pk)  # type: ignore[attr-defined]
+        .exists()
+    )
+
+
+@login_required
+def object_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    label = HISTORY_MODELS.get(model)
+    if label is None:
+        raise Http404
+    model_class = apps.get_model(label)
+    obj = model_class._default_manager.restrict(request.user, "view").filter(pk=pk).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise Http404
+    if not _may_read_history(request, obj):
+        raise PermissionDenied(_("이력을 볼 권한이 없습니다."))
+    from sandan.core.audit import history_of
+
+    page = Paginator(history_of(obj), 50).get_page(request.GET.get("page"))
+    return render(request, "core/history.html", {"object": obj, "page": page, "model": model})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.restrict(request.user, "view").select_related(  # type: ignore[attr-defined]
+        "actor", "content_type"
+    )
+    if not allows(request.user, AuditEntry, "view"):
+        raise PermissionDenied(_("감사 기록을 볼 권한이 없습니다."))
+    actor = request.GET.get("actor", "").strip()
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    source = request.GET.get("source", "").strip()
+    if source:
+        entries = entries.filter(source=source)
+    page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "actor": actor, "source": source})
