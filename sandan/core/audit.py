@@ -7,6 +7,7 @@ importers build entries with `entry_for()` and save them with one `bulk_create`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import decimal
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,13 @@ from django.db import models
 from sandan.core.models import AuditAction, AuditEntry
 
 Snapshot = dict[str, Any]
+
+# Secrets never enter the log; a short digest still shows that they changed.
+SECRET_FIELDS = frozenset({"password", "key_hash"})
+
+
+def _secret(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:8] if value else ""
 
 
 def _plain(value: Any) -> Any:
@@ -37,7 +45,8 @@ def snapshot(instance: models.Model | None) -> Snapshot:
     for field in instance._meta.concrete_fields:
         if field.primary_key or getattr(field, "generated", False):
             continue
-        values[field.attname] = _plain(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        values[field.attname] = _secret(value) if field.name in SECRET_FIELDS else _plain(value)
     return values
 
 
