@@ -9,6 +9,8 @@ from config.settings import *  # noqa: F403
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "bench.floor_urls"
 INSTALLED_APPS = [  # noqa: F405
-    app for app in INSTALLED_APPS if app not in {"axes", "django.contrib.admin"}  # noqa: F405
+    app
+    for app in INSTALLED_APPS
+    if app not in {"axes", "django.contrib.admin"}  # noqa: F405
 ]
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

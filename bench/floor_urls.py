@@ -26,8 +26,13 @@ def page(request: HttpRequest) -> HttpResponse:
 def json_list(request: HttpRequest) -> JsonResponse:
     count, rows = _rows()
     items = [
-        {"id": o.pk, "name_ko": o.name_ko, "business_number": o.business_number,
-         "employees": o.employees, "kind": o.kind}
+        {
+            "id": o.pk,
+            "name_ko": o.name_ko,
+            "business_number": o.business_number,
+            "employees": o.employees,
+            "kind": o.kind,
+        }
         for o in rows
     ]
     return JsonResponse({"items": items, "count": count})
