@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, AuditedAdmin):  # type: ignore[misc]
+class UserAdmin(DjangoUserAdmin, AuditedAdmin):  # type: ignore[misc,type-arg]
     inlines = [MembershipInline]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("sandan", {"fields": ("display_name",)}))  # type: ignore[misc]
 
