@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sandan.core",
     "sandan.accounts",
     "sandan.registry",
+    "sandan.program",
     "sandan.analytics",
     "sandan.api",
 ]
