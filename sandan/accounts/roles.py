@@ -84,9 +84,12 @@ POLICY: dict[str, Table] = {
         _everyone_reads_reference(),
         {
             "registry.complex": _reach(change=SCOPE),
-            "registry.complexstat": _reach(add=SCOPE, change=SCOPE, delete=SCOPE),
+            # Only HQ deletes; a wrong quarter is corrected, not removed.
+            "registry.complexstat": _reach(add=SCOPE, change=SCOPE),
             "registry.organisation": _reach(view=SCOPE, add=SCOPE, change=SCOPE, contact=SCOPE),
-            "registry.expert": _reach(view=ALL, add=ALL, change=ALL, contact=ALL),
+            # The expert pool is national for matching, but a zone's staff edit only the
+            # experts affiliated inside their zone (domain.md: regional HQ staff = one zone).
+            "registry.expert": _reach(view=ALL, contact=ALL, add=SCOPE, change=SCOPE),
         },
     ),
     Role.COORDINATOR: _table(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.forms import TokenForm
-from sandan.accounts.models import ApiToken
+from sandan.accounts.models import ApiToken, Membership, User
 from sandan.accounts.services import create_api_token, revoke_api_token
 
 
@@ -32,14 +32,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # login_required
     new_token: str | None = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        new_token = create_api_token(request.user, request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        new_token = create_api_token(user, user, name=form.cleaned_data["name"])
         messages.success(request, _("새 API 토큰을 만들었습니다. 지금만 보여 드립니다."))
         form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-    memberships = request.user.memberships.select_related(  # type: ignore[union-attr]
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    memberships = Membership.objects.filter(user=user).select_related(
         "zone", "office", "complex", "organisation"
     )
     return render(

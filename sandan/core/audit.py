@@ -7,8 +7,8 @@ importers build entries with `entry_for()` and save them with one `bulk_create`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import decimal
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,12 +38,16 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model | None) -> Snapshot:
-    """The concrete, editable field values of an instance, JSON-ready (FKs as ids)."""
+    """The concrete, editable field values of an instance, JSON-ready (FKs as ids).
+
+    Non-editable fields (`auto_now` timestamps, generated columns) are left out: they
+    change on every save, so an update that changed nothing would otherwise be recorded.
+    """
     if instance is None:
         return {}
     values: Snapshot = {}
     for field in instance._meta.concrete_fields:
-        if field.primary_key or getattr(field, "generated", False):
+        if field.primary_key or getattr(field, "generated", False) or not field.editable:
             continue
         value = getattr(instance, field.attname)
         values[field.attname] = _secret(value) if field.name in SECRET_FIELDS else _plain(value)

@@ -77,7 +77,7 @@ def allows(user: Any, model: type[models.Model], action: str) -> bool:
     """Whether `user` may `action` at least some rows of `model` (for menus and buttons)."""
     from sandan.accounts.roles import grants_for
 
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True

@@ -1,0 +1,195 @@
+"""A small, complete world for scope tests: two zones, an HQ with a branch in each, complexes,
+organisations, experts, statistics, audit entries, and one user per role.
+
+Every row gets a readable key (`world.rows["registry.organisation"]["company_dongnam"]`) so
+that expectation tables can name rows instead of ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from sandan.accounts.models import User
+from sandan.accounts.roles import Role
+from sandan.accounts.tests.factories import user_with_role
+from sandan.core import audit
+from sandan.core.models import AuditAction, AuditEntry
+from sandan.registry.models import Office, Organisation
+from sandan.registry.tests import factories as f
+
+
+@dataclass
+class World:
+    rows: dict[str, dict[str, models.Model]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+    def add(self, key: str, obj: models.Model) -> Any:
+        self.rows.setdefault(obj._meta.label_lower, {})[key] = obj
+        return obj
+
+    def __getitem__(self, key: str) -> Any:
+        for rows in self.rows.values():
+            if key in rows:
+                return rows[key]
+        raise KeyError(key)
+
+    def keys_of(self, label: str, pks: set[Any]) -> set[str]:
+        """The keys of the rows of `label` whose primary keys are `pks`."""
+        by_pk = {obj.pk: key for key, obj in self.rows.get(label, {}).items()}
+        unknown = pks - set(by_pk)
+        assert not unknown, f"rows outside the world in {label}: {unknown}"
+        return {by_pk[pk] for pk in pks}
+
+
+def build_world() -> World:
+    w = World()
+    capital, dongnam = w.add("capital", f.zone("capital")), w.add("dongnam", f.zone("dongnam"))
+    assert capital and dongnam
+    gyeonggi = w.add("gyeonggi", f.province("41"))
+    gyeongnam = w.add("gyeongnam", f.province("48"))
+    w.add("ulsan", f.province("31"))
+    ansan = w.add(
+        "ansan",
+        f.MunicipalityFactory(code="41270", name_ko="안산시", name_en="Ansan", province=gyeonggi),
+    )
+    changwon = w.add(
+        "changwon",
+        f.MunicipalityFactory(
+            code="48120", name_ko="창원시", name_en="Changwon", province=gyeongnam
+        ),
+    )
+    w.add("c29", f.IndustryFactory())
+
+    hq = w.add(
+        "hq_office",
+        Office.objects.create(code="hq", kind="hq", name_ko="본사", name_en="Headquarters"),
+    )
+    branch_capital = w.add(
+        "branch_capital",
+        f.OfficeFactory(code="gyeonggi-west", name_ko="경기서부지사", parent=hq, zone=w["capital"]),
+    )
+    branch_dongnam = w.add(
+        "branch_dongnam",
+        f.OfficeFactory(code="changwon", name_ko="창원지사", parent=hq, zone=w["dongnam"]),
+    )
+
+    banwol = w.add(
+        "cx_capital",
+        f.ComplexFactory(
+            kicox_id="141001",
+            name_ko="반월국가산업단지",
+            kind="national",
+            province=gyeonggi,
+            municipality=ansan,
+            office=branch_capital,
+        ),
+    )
+    changwon_cx = w.add(
+        "cx_dongnam",
+        f.ComplexFactory(
+            kicox_id="148001",
+            name_ko="창원국가산업단지",
+            kind="national",
+            province=gyeongnam,
+            municipality=changwon,
+            municipality_name="창원시",
+            office=branch_dongnam,
+        ),
+    )
+    # A dongnam complex that the dongnam branch does not manage: inside the regional
+    # staff's zone, outside the coordinator's office.
+    ulsan_cx = w.add(
+        "cx_dongnam_unmanaged",
+        f.ComplexFactory(
+            kicox_id="231001",
+            name_ko="울산미포국가산업단지",
+            province=w["ulsan"],
+            municipality_name="울산 남구",
+            office=None,
+        ),
+    )
+    for key, complex_ in (
+        ("stat_capital", banwol),
+        ("stat_dongnam", changwon_cx),
+        ("stat_dongnam_unmanaged", ulsan_cx),
+    ):
+        w.add(key, f.ComplexStatFactory(complex=complex_, year=2009, quarter=4))
+
+    w.add(
+        "company_capital",
+        f.OrganisationFactory(
+            name_ko="(주)반월정밀", complex=banwol, business_number=f.valid_business_number(1)
+        ),
+    )
+    w.add(
+        "company_dongnam",
+        f.OrganisationFactory(
+            name_ko="(주)창원기계", complex=changwon_cx, business_number=f.valid_business_number(2)
+        ),
+    )
+    w.add(
+        "company_dongnam_unmanaged",
+        f.OrganisationFactory(
+            name_ko="울산화학(주)", complex=ulsan_cx, business_number=f.valid_business_number(3)
+        ),
+    )
+    w.add(
+        "university_dongnam",
+        f.OrganisationFactory(
+            kind=Organisation.Kind.UNIVERSITY,
+            name_ko="창원대학교",
+            business_number=None,
+            complex=changwon_cx,
+        ),
+    )
+    w.add(
+        "institute_capital",
+        f.OrganisationFactory(
+            kind=Organisation.Kind.INSTITUTE,
+            name_ko="한국생산기술연구원",
+            business_number=None,
+            complex=banwol,
+        ),
+    )
+    w.add(
+        "agency_nowhere",
+        f.OrganisationFactory(
+            kind=Organisation.Kind.AGENCY,
+            name_ko="동남권선도산업지원단",
+            business_number=None,
+            complex=None,
+        ),
+    )
+
+    expert_user = f_user(w, "expert", Role.EXPERT, organisation=w["university_dongnam"])
+    w.add(
+        "expert_linked",
+        f.ExpertFactory(name_ko="박지훈", user=expert_user, affiliation=w["university_dongnam"]),
+    )
+    w.add(
+        "expert_capital",
+        f.ExpertFactory(name_ko="이서연", affiliation=w["institute_capital"]),
+    )
+    w.add("expert_unaffiliated", f.ExpertFactory(name_ko="최유진", affiliation=None))
+
+    f_user(w, "ministry", Role.MINISTRY_OFFICER)
+    f_user(w, "hq", Role.HQ_STAFF)
+    f_user(w, "auditor", Role.AUDITOR)
+    f_user(w, "regional", Role.REGIONAL_STAFF, zone=w["dongnam"])
+    f_user(w, "coordinator", Role.COORDINATOR, office=w["branch_dongnam"])
+    f_user(w, "company", Role.COMPANY_USER, organisation=w["company_dongnam"])
+
+    w.add("audit_capital", audit.record(None, w["company_capital"], AuditAction.CREATE))
+    w.add("audit_dongnam", audit.record(None, w["company_dongnam"], AuditAction.CREATE))
+    w.add("audit_complex", audit.record(None, w["cx_dongnam"], AuditAction.CREATE))
+    assert AuditEntry.objects.count() == 3
+    return w
+
+
+def f_user(w: World, key: str, role: str, **scope: Any) -> User:
+    user = user_with_role(role, username=f"{key}-user", **scope)
+    w.users[key] = user
+    return user
