@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=models.Model)
 
-ACTIONS = ("view", "add", "change", "delete", "contact")
+ACTIONS = ("view", "add", "change", "delete", "contact", "approve")
 
 
 class RestrictedQuerySet(models.QuerySet[M]):

@@ -68,9 +68,10 @@ def update_object(
     source: str = "web",
     reason: str = "",
     m2m: Mapping[str, Any] | None = None,
+    check_action: str = "change",
 ) -> M:
     with transaction.atomic():
-        ensure_allowed(actor, instance, "change")
+        ensure_allowed(actor, instance, check_action)
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
         before = audit.snapshot(locked)
         for name, value in fields.items():
@@ -80,7 +81,7 @@ def update_object(
         for name, values in (m2m or {}).items():
             getattr(locked, name).set(values)
         # The change must not move the row out of the actor's scope either.
-        ensure_allowed(actor, locked, "change")
+        ensure_allowed(actor, locked, check_action)
         audit.record(actor, locked, AuditAction.UPDATE, before, source=source, reason=reason)
     return locked
 
