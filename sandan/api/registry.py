@@ -1,6 +1,9 @@
-"""Registry endpoints. Each list is scoped by `restrict()` through the shared selectors."""
+"""Registry endpoints. Each list is scoped by `restrict()` through the shared selectors.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: django-ninja reads the operations'
+signatures at import time, and string annotations such as ``Query[ComplexQuery]``
+leave its parameter models undefined (every filtered list answered 500).
+"""
 
 from typing import Any, Literal
 
