@@ -48,6 +48,10 @@ REFERENCE_MODELS = (
     "registry.office",
     "registry.complex",
     "registry.complexstat",
+    "program.programyear",
+    "program.zonetarget",
+    "program.servicecategory",
+    "program.designation",
 )
 
 
@@ -70,7 +74,12 @@ _READ_EVERYTHING: Table = {
 }
 
 POLICY: dict[str, Table] = {
-    Role.MINISTRY_OFFICER: _table(_everyone_reads_reference(), _READ_EVERYTHING),
+    Role.MINISTRY_OFFICER: _table(
+        _everyone_reads_reference(),
+        _READ_EVERYTHING,
+        # The ministry approves program years (and their budgets); it edits nothing else.
+        {"program.programyear": _reach(approve=ALL)},
+    ),
     Role.AUDITOR: _table(_everyone_reads_reference(), _READ_EVERYTHING),
     Role.HQ_STAFF: _table(
         {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
@@ -84,6 +93,8 @@ POLICY: dict[str, Table] = {
         _everyone_reads_reference(),
         {
             "registry.complex": _reach(change=SCOPE),
+            # A regional HQ runs the designations of its zone.
+            "program.designation": _reach(add=SCOPE, change=SCOPE, delete=SCOPE),
             # Only HQ deletes; a wrong quarter is corrected, not removed.
             "registry.complexstat": _reach(add=SCOPE, change=SCOPE),
             "registry.organisation": _reach(view=SCOPE, add=SCOPE, change=SCOPE, contact=SCOPE),

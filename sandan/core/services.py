@@ -45,6 +45,7 @@ def create_object(
     fields: Mapping[str, Any],
     *,
     source: str = "web",
+    reason: str = "",
     m2m: Mapping[str, Any] | None = None,
 ) -> M:
     with transaction.atomic():
@@ -56,7 +57,7 @@ def create_object(
         # Scope is checked on the saved row so that the same rule decides "may add here"
         # and "may see this": a write outside the actor's scope rolls back.
         ensure_allowed(actor, instance, "add")
-        audit.record(actor, instance, AuditAction.CREATE, source=source)
+        audit.record(actor, instance, AuditAction.CREATE, source=source, reason=reason)
     return instance
 
 

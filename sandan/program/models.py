@@ -1,0 +1,203 @@
+"""Program years and what belongs to them: zone targets, service categories, rules and the
+yearly designation of hub and linked complexes. Everything that changes by year is data."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sandan.core.querysets import RestrictedQuerySet
+from sandan.registry.models import Complex, Zone
+
+DEFAULT_RULES: dict[str, Any] = {
+    # An active council needs at least this many member firms …
+    "council_min_firms": 10,
+    # … and at least one university or research institute.
+    "council_requires_academia": True,
+    # Firms pay at least this share of a support project (cash + in kind), in percent.
+    "firm_cost_share_min_pct": 20,
+    # Public grant one firm may receive in the year, in won.
+    "firm_grant_cap_krw": 100_000_000,
+    # A hub complex needs at least this many operating firms.
+    "hub_min_operating_firms": 50,
+}
+
+
+class ProgramYear(models.Model):
+    """사업연도: the targets, categories, budget and rules of one year of the program."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("작성 중")
+        APPROVED = "approved", _("승인")
+        CLOSED = "closed", _("종료")
+
+    year = models.PositiveSmallIntegerField(
+        _("사업연도"), unique=True, validators=[MinValueValidator(2005), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    hub_target = models.PositiveSmallIntegerField(_("거점단지 목표"), default=0)
+    linked_target = models.PositiveSmallIntegerField(_("연계단지 목표"), default=0)
+    budget_total_krw = models.BigIntegerField(
+        _("총 예산(원)"), default=0, validators=[MinValueValidator(0)]
+    )
+    rules = models.JSONField(_("운영 규칙"), default=dict, blank=True)
+    notes = models.TextField(_("비고"), blank=True)
+    approved_at = models.DateTimeField(_("승인일"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("승인자"),
+    )
+
+    objects: ClassVar[RestrictedQuerySet[ProgramYear]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("사업연도")
+        verbose_name_plural = _("사업연도")
+        constraints = [
+            models.CheckConstraint(
+                name="program_year_budget_not_negative", condition=Q(budget_total_krw__gte=0)
+            ),
+            models.CheckConstraint(
+                name="program_year_approved_has_approver",
+                condition=Q(status="draft") | Q(approved_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    def rule(self, name: str) -> Any:
+        return self.rules.get(name, DEFAULT_RULES.get(name))
+
+
+class ZoneTarget(models.Model):
+    """How many hubs and linked complexes a zone should have in a program year."""
+
+    program_year = models.ForeignKey(
+        ProgramYear, on_delete=models.CASCADE, related_name="zone_targets"
+    )
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="targets")
+    hubs = models.PositiveSmallIntegerField(_("거점단지"), default=0)
+    linked = models.PositiveSmallIntegerField(_("연계단지"), default=0)
+
+    objects: ClassVar[RestrictedQuerySet[ZoneTarget]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+    scope_paths: ClassVar[dict[str, str | None]] = {"zone": "zone"}
+
+    class Meta:
+        ordering = ["program_year", "zone__order"]
+        verbose_name = _("권역별 목표")
+        verbose_name_plural = _("권역별 목표")
+        constraints = [
+            models.UniqueConstraint(fields=["program_year", "zone"], name="zone_target_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_year} {self.zone}: {self.hubs}/{self.linked}"
+
+
+class ServiceCategory(models.Model):
+    """지원서비스 분야 of a program year (2010: the five categories of domain.md)."""
+
+    program_year = models.ForeignKey(
+        ProgramYear, on_delete=models.CASCADE, related_name="categories"
+    )
+    code = models.CharField(_("코드"), max_length=40)
+    name_ko = models.CharField(_("이름"), max_length=60)
+    name_en = models.CharField(_("영문 이름"), max_length=100)
+    description = models.TextField(_("설명"), blank=True)
+    keywords = models.TextField(_("키워드"), blank=True, help_text=_("쉼표로 구분한 대표 낱말"))
+    order = models.PositiveSmallIntegerField(_("순서"), default=0)
+
+    objects: ClassVar[RestrictedQuerySet[ServiceCategory]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["program_year", "order", "code"]
+        verbose_name = _("지원서비스 분야")
+        verbose_name_plural = _("지원서비스 분야")
+        constraints = [
+            models.UniqueConstraint(fields=["program_year", "code"], name="category_code_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class Designation(models.Model):
+    """One complex's role in one program year: a hub, or a linked complex of a hub."""
+
+    class Role(models.TextChoices):
+        HUB = "hub", _("거점단지")
+        LINKED = "linked", _("연계단지")
+
+    program_year = models.ForeignKey(
+        ProgramYear, on_delete=models.PROTECT, related_name="designations"
+    )
+    complex = models.ForeignKey(Complex, on_delete=models.PROTECT, related_name="designations")
+    role = models.CharField(_("구분"), max_length=8, choices=Role.choices)
+    hub = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_designations",
+        verbose_name=_("거점단지"),
+    )
+    # The complex's zone, kept on the row so that scope filters and the cross-zone rule
+    # need no join; set by the service from the complex's province.
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="designations")
+    is_cross_zone = models.BooleanField(_("권역 외 연계"), default=False)
+    cross_zone_reason = models.CharField(_("권역 외 연계 사유"), max_length=300, blank=True)
+    note = models.CharField(_("비고"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[RestrictedQuerySet[Designation]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "zone": "zone",
+        "office": "complex__office",
+        "complex": "complex",
+    }
+
+    class Meta:
+        ordering = ["program_year", "zone__order", "role", "complex__kicox_id"]
+        verbose_name = _("거점·연계단지 지정")
+        verbose_name_plural = _("거점·연계단지 지정")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program_year", "complex"], name="designation_once_per_year"
+            ),
+            models.CheckConstraint(
+                name="designation_hub_has_no_hub", condition=~Q(role="hub") | Q(hub__isnull=True)
+            ),
+            models.CheckConstraint(
+                name="designation_linked_names_hub",
+                condition=~Q(role="linked") | Q(hub__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="designation_cross_zone_has_reason",
+                condition=Q(is_cross_zone=False) | ~Q(cross_zone_reason=""),
+            ),
+            models.CheckConstraint(
+                name="designation_role_valid", condition=Q(role__in=["hub", "linked"])
+            ),
+        ]
+        indexes = [models.Index(fields=["program_year", "role", "zone"])]
+
+    def __str__(self) -> str:
+        return f"{self.program_year} {self.get_role_display()} {self.complex}"

@@ -1,0 +1,225 @@
+"""Writes about program years and designations (one path for views, API, planner, commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sandan.core import audit
+from sandan.core.models import AuditAction
+from sandan.core.services import NotAllowed, create_object, ensure_allowed, update_object
+from sandan.program.models import (
+    DEFAULT_RULES,
+    Designation,
+    ProgramYear,
+    ServiceCategory,
+    ZoneTarget,
+)
+from sandan.registry.models import Complex, Zone
+
+
+def create_program_year(
+    actor: Any,
+    *,
+    year: int,
+    budget_total_krw: int = 0,
+    zone_targets: Mapping[str, tuple[int, int]] | None = None,
+    categories: Iterable[Mapping[str, Any]] = (),
+    rules: Mapping[str, Any] | None = None,
+    notes: str = "",
+    source: str = "web",
+) -> ProgramYear:
+    """A new draft year with its zone targets {zone code: (hubs, linked)} and categories."""
+    targets = dict(zone_targets or {})
+    with transaction.atomic():
+        program_year = create_object(
+            actor,
+            ProgramYear,
+            {
+                "year": year,
+                "budget_total_krw": budget_total_krw,
+                "rules": {**DEFAULT_RULES, **dict(rules or {})},
+                "notes": notes,
+                "hub_target": sum(h for h, _l in targets.values()),
+                "linked_target": sum(linked for _h, linked in targets.values()),
+            },
+            source=source,
+        )
+        zones = {zone.code: zone for zone in Zone.objects.all()}
+        for code, (hubs, linked) in targets.items():
+            if code not in zones:
+                raise ValidationError({"zone_targets": _("알 수 없는 권역입니다: %s") % code})
+            create_object(
+                actor,
+                ZoneTarget,
+                {"program_year": program_year, "zone": zones[code], "hubs": hubs, "linked": linked},
+                source=source,
+            )
+        for order, category in enumerate(categories, start=1):
+            create_object(
+                actor,
+                ServiceCategory,
+                {"program_year": program_year, "order": order, **dict(category)},
+                source=source,
+            )
+    return program_year
+
+
+def copy_program_year(actor: Any, source_year: ProgramYear, year: int) -> ProgramYear:
+    """ "Copy from last year": a draft with the same targets, categories, budget and rules."""
+    targets = {
+        t.zone.code: (t.hubs, t.linked) for t in source_year.zone_targets.select_related("zone")
+    }
+    categories = [
+        {
+            "code": c.code,
+            "name_ko": c.name_ko,
+            "name_en": c.name_en,
+            "description": c.description,
+            "keywords": c.keywords,
+        }
+        for c in source_year.categories.all()
+    ]
+    return create_program_year(
+        actor,
+        year=year,
+        budget_total_krw=source_year.budget_total_krw,
+        zone_targets=targets,
+        categories=categories,
+        rules=source_year.rules,
+        notes=_("%(year)s년에서 복사") % {"year": source_year.year},
+    )
+
+
+def approve_program_year(actor: Any, program_year: ProgramYear) -> ProgramYear:
+    if program_year.status != ProgramYear.Status.DRAFT:
+        raise ValidationError({"status": _("작성 중인 사업연도만 승인할 수 있습니다.")})
+    with transaction.atomic():
+        ensure_allowed(actor, program_year, "approve")
+        return update_object(
+            actor,
+            program_year,
+            {
+                "status": ProgramYear.Status.APPROVED,
+                "approved_at": timezone.now(),
+                "approved_by": actor,
+            },
+            check_action="approve",
+        )
+
+
+def _designation_fields(
+    program_year: ProgramYear,
+    complex_: Complex,
+    role: str,
+    hub: Designation | None,
+    cross_zone_reason: str,
+) -> dict[str, Any]:
+    zone = complex_.province.zone
+    errors: dict[str, str] = {}
+    if program_year.status == ProgramYear.Status.CLOSED:
+        errors["program_year"] = _("종료된 사업연도의 지정은 바꿀 수 없습니다.")
+    if role == Designation.Role.HUB and hub is not None:
+        errors["hub"] = _("거점단지는 다른 거점단지를 둘 수 없습니다.")
+    if role == Designation.Role.LINKED:
+        if hub is None:
+            errors["hub"] = _("연계단지는 거점단지를 지정해야 합니다.")
+        elif hub.role != Designation.Role.HUB:
+            errors["hub"] = _("선택한 단지는 거점단지가 아닙니다.")
+        elif hub.program_year_id != program_year.pk:
+            errors["hub"] = _("거점단지는 같은 사업연도의 지정이어야 합니다.")
+    if role == Designation.Role.HUB and complex_.operating_firms < int(
+        program_year.rule("hub_min_operating_firms") or 0
+    ):
+        errors["complex"] = _("거점단지는 가동업체가 %(n)s개 이상이어야 합니다.") % {
+            "n": program_year.rule("hub_min_operating_firms")
+        }
+    is_cross_zone = bool(hub is not None and hub.zone_id != zone.pk)
+    if is_cross_zone and not cross_zone_reason.strip():
+        errors["cross_zone_reason"] = _("다른 권역의 거점단지와 연계하려면 사유가 필요합니다.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "program_year": program_year,
+        "complex": complex_,
+        "role": role,
+        "hub": hub,
+        "zone": zone,
+        "is_cross_zone": is_cross_zone,
+        "cross_zone_reason": cross_zone_reason.strip() if is_cross_zone else "",
+    }
+
+
+def designate(
+    actor: Any,
+    *,
+    program_year: ProgramYear,
+    complex: Complex,
+    role: str,
+    hub: Designation | None = None,
+    cross_zone_reason: str = "",
+    reason: str = "",
+    source: str = "web",
+) -> Designation:
+    """Create or change the designation of `complex` in `program_year`.
+
+    After the year is approved every change needs a `reason`, which the audit log keeps.
+    """
+    if program_year.status == ProgramYear.Status.APPROVED and not reason.strip():
+        raise ValidationError({"reason": _("승인된 사업연도의 지정을 바꾸려면 사유가 필요합니다.")})
+    fields = _designation_fields(program_year, complex, role, hub, cross_zone_reason)
+    with transaction.atomic():
+        existing = (
+            Designation.objects.select_for_update()
+            .filter(program_year=program_year, complex=complex)
+            .first()
+        )
+        if existing is None:
+            return create_object(actor, Designation, fields, source=source, reason=reason)
+        demoting_a_hub = existing.role == Designation.Role.HUB and role != Designation.Role.HUB
+        if demoting_a_hub and existing.linked_designations.exists():
+            raise ValidationError(
+                {"role": _("연계단지가 딸린 거점단지는 먼저 연계단지를 옮겨야 합니다.")}
+            )
+        return update_object(actor, existing, fields, source=source, reason=reason)
+
+
+def remove_designation(
+    actor: Any, designation: Designation, *, reason: str = "", source: str = "web"
+) -> None:
+    program_year = designation.program_year
+    if program_year.status == ProgramYear.Status.CLOSED:
+        raise ValidationError({"program_year": _("종료된 사업연도의 지정은 바꿀 수 없습니다.")})
+    if program_year.status == ProgramYear.Status.APPROVED and not reason.strip():
+        raise ValidationError({"reason": _("승인된 사업연도의 지정을 바꾸려면 사유가 필요합니다.")})
+    if designation.linked_designations.exists():
+        raise ValidationError(
+            {"role": _("연계단지가 딸린 거점단지는 먼저 연계단지를 옮겨야 합니다.")}
+        )
+    with transaction.atomic():
+        ensure_allowed(actor, designation, "delete")
+        entry = audit.entry_for(
+            actor,
+            designation,
+            AuditAction.DELETE,
+            audit.snapshot(designation),
+            source=source,
+            reason=reason,
+        )
+        designation.delete()
+        entry.save()
+
+
+__all__ = [
+    "NotAllowed",
+    "approve_program_year",
+    "copy_program_year",
+    "create_program_year",
+    "designate",
+    "remove_designation",
+]
