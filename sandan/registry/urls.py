@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+import importlib.util
+
+from django.urls import path
+
+from sandan.registry import views
 
 app_name = "registry"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("complexes/", views.complex_list, name="complex_list"),
+    path("complexes/<str:kicox_id>/", views.complex_detail, name="complex_detail"),
+    path("complexes/<str:kicox_id>/edit/", views.complex_edit, name="complex_edit"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("experts/", views.expert_list, name="expert_list"),
+    path("experts/<int:pk>/", views.expert_detail, name="expert_detail"),
+]
+
+# The import page lives in views_import.py (its own engineer); wired once the file exists.
+if importlib.util.find_spec("sandan.registry.views_import") is not None:
+    from sandan.registry import views_import  # type: ignore[attr-defined]
+
+    urlpatterns.append(path("import/", views_import.import_upload, name="import"))

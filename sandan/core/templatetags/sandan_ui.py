@@ -1,0 +1,128 @@
+"""Template helpers shared by every page: navigation state, masking, Korean numbers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from sandan.registry.selectors import masked
+
+register = template.Library()
+
+# Which navigation item a URL name belongs to: (namespace, url-name prefix) → item.
+_NAV_SECTIONS = (
+    ("analytics", "", "dashboard"),
+    ("registry", "import", "import"),
+    ("registry", "complex", "complexes"),
+    ("registry", "organisation", "organisations"),
+    ("registry", "expert", "experts"),
+    ("core", "", "history"),
+    ("accounts", "", "account"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context: template.Context) -> str:
+    """The navigation item of the current page, so the menu can mark it aria-current."""
+    request: HttpRequest | None = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    for namespace, prefix, section in _NAV_SECTIONS:
+        if match.namespace == namespace and match.url_name.startswith(prefix):
+            return section
+    return ""
+
+
+@register.filter
+def mask(value: Any, visible: bool) -> str:
+    """Personal data shown only when the row's `contact_visible` says so."""
+    return masked("" if value is None else str(value), bool(visible))
+
+
+@register.filter
+def number(value: Any, digits: int = 0) -> str:
+    """A number with thousands separators and `digits` decimals (None → "–")."""
+    if value is None or value == "":
+        return "–"
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    rounded = round(amount, int(digits))
+    return str(intcomma(f"{rounded:.{int(digits)}f}" if digits else int(rounded)))
+
+
+@register.filter
+def percent(part: Any, whole: Any) -> str:
+    try:
+        return f"{Decimal(part) * 100 / Decimal(whole):.1f}%"
+    except (ArithmeticError, TypeError, ValueError):
+        return "–"
+
+
+@register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    """`mapping[key]`, or the key itself when the mapping has no such entry."""
+    try:
+        return mapping.get(key, key)
+    except AttributeError:
+        return key
+
+
+@register.filter
+def local_name(obj: Any) -> str:
+    """`name_en` in English when there is one, else `name_ko` (zones, provinces, …)."""
+    if obj is None:
+        return ""
+    if (get_language() or "ko").startswith("en"):
+        english = getattr(obj, "name_en", "")
+        if english:
+            return str(english)
+    return str(getattr(obj, "name_ko", obj))
+
+
+@register.filter
+def eok(value: Any) -> str:
+    """An amount in 억원 (100 million won), the Korean way: 1조 2,345억원.
+
+    In English: KRW 1.23 trillion / KRW 234.5 billion.
+    """
+    if value is None or value == "":
+        return "–"
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if (get_language() or "ko").startswith("en"):
+        won = amount * 100_000_000
+        if won >= 10**12:
+            return f"KRW {won / 10**12:,.2f} trillion"
+        return f"KRW {won / 10**9:,.1f} billion"
+    whole = int(amount.to_integral_value())
+    jo, rest = divmod(whole, 10_000)
+    if jo:
+        return f"{intcomma(jo)}조 {intcomma(rest)}억원" if rest else f"{intcomma(jo)}조원"
+    return f"{intcomma(whole)}억원"
+
+
+@register.simple_tag
+def page_links(page: Any) -> list[Any]:
+    """Page numbers around the current one, with Paginator.ELLIPSIS for the gaps."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.simple_tag(takes_context=True)
+def may_see_contacts(context: template.Context, obj: Any) -> bool:
+    """Whether the current user may see `obj`'s personal contact fields ("contact" action)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    manager = getattr(type(obj), "objects", None)
+    if user is None or manager is None or not hasattr(manager, "restrict"):
+        return False
+    return bool(manager.restrict(user, "contact").filter(pk=obj.pk).exists())

@@ -1,0 +1,230 @@
+"""Registry pages: complexes, organisations and experts (lists, details, edit forms).
+
+Every row comes from a selector or `.restrict(request.user, action)`: a row outside the
+user's scope is a 404, an edit outside it a 403. Writes go through `registry.services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from sandan.core.models import AuditEntry
+from sandan.core.pagination import paginate
+from sandan.core.querysets import allows
+from sandan.registry import selectors, services
+from sandan.registry.forms import (
+    SERVICE_CATEGORY_LABELS,
+    ComplexFilterForm,
+    ComplexForm,
+    ExpertFilterForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    add_model_errors,
+)
+from sandan.registry.models import Complex, Expert, Organisation
+
+ORGANISATIONS_ON_COMPLEX_PAGE = 50
+
+
+def _may_read_history(user: Any, model: type[Any], pk: int) -> bool:
+    """Same rule as core.views.object_history: history readers, or who may change it."""
+    if allows(user, AuditEntry, "view"):
+        return True
+    return bool(model.objects.restrict(user, "change").filter(pk=pk).exists())
+
+
+def _may_change(user: Any, model: type[Any], pk: int) -> bool:
+    if not allows(user, model, "change"):
+        return False
+    return bool(model.objects.restrict(user, "change").filter(pk=pk).exists())
+
+
+# Complexes -------------------------------------------------------------------------
+
+
+@login_required
+def complex_list(request: HttpRequest) -> HttpResponse:
+    form = ComplexFilterForm(request.GET or None, user=request.user)
+    queryset = selectors.complexes(request.user, form.to_filter())
+    context = {"form": form, **paginate(request, queryset)}
+    return render(request, "registry/complex_list.html", context)
+
+
+def _complex_or_404(user: Any, kicox_id: str) -> Complex:
+    found = selectors.complexes(user).filter(kicox_id=kicox_id).first()
+    if found is None:
+        raise Http404(_("산업단지를 찾을 수 없습니다."))
+    return found
+
+
+@login_required
+def complex_detail(request: HttpRequest, kicox_id: str) -> HttpResponse:
+    user = request.user
+    complex_ = _complex_or_404(user, kicox_id)
+    stats = list(selectors.complex_stats(user, complex_.pk))
+    organisations_qs = selectors.organisations(user).filter(complex=complex_)
+    organisations = list(organisations_qs[: ORGANISATIONS_ON_COMPLEX_PAGE + 1])
+    chart = {
+        "labels": [stat.period for stat in stats],
+        "yTitle": _("업체 수(개사)"),
+        "y2Title": _("고용(명)"),
+        "datasets": [
+            {"label": _("입주업체"), "data": [stat.tenants for stat in stats]},
+            {"label": _("가동업체"), "data": [stat.operating_firms for stat in stats]},
+            {
+                "label": _("고용(명)"),
+                "data": [stat.employment_persons for stat in stats],
+                "axis": "y2",
+            },
+        ],
+    }
+    context = {
+        "complex": complex_,
+        "stats": stats,
+        "chart": chart,
+        "organisations": organisations[:ORGANISATIONS_ON_COMPLEX_PAGE],
+        "more_organisations": len(organisations) > ORGANISATIONS_ON_COMPLEX_PAGE,
+        "organisations_url": reverse("registry:organisation_list")
+        + "?"
+        + urlencode({"complex": complex_.kicox_id}),
+        "may_change": _may_change(user, Complex, complex_.pk),
+        "may_read_history": _may_read_history(user, Complex, complex_.pk),
+    }
+    return render(request, "registry/complex_detail.html", context)
+
+
+@login_required
+def complex_edit(request: HttpRequest, kicox_id: str) -> HttpResponse:
+    complex_ = _complex_or_404(request.user, kicox_id)
+    if not _may_change(request.user, Complex, complex_.pk):
+        raise PermissionDenied(_("이 산업단지를 수정할 권한이 없습니다."))
+    form = ComplexForm(request.POST or None, instance=complex_)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_complex(
+                    request.user,
+                    complex_,
+                    reason=form.cleaned_data["reason"],
+                    **form.changes(),
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, _("산업단지 정보를 저장했습니다."))
+                return redirect("registry:complex_detail", kicox_id=complex_.kicox_id)
+        status = 400
+    return render(
+        request, "registry/complex_form.html", {"complex": complex_, "form": form}, status=status
+    )
+
+
+# Organisations ---------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None, user=request.user)
+    queryset = selectors.organisations(request.user, form.to_filter())
+    context = {"form": form, **paginate(request, queryset)}
+    return render(request, "registry/organisation_list.html", context)
+
+
+def _organisation_or_404(user: Any, pk: int) -> Organisation:
+    queryset = selectors.with_contact_flag(
+        selectors.organisations(user).select_related("complex__province", "industry"), user
+    )
+    found: Organisation | None = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("기관을 찾을 수 없습니다."))
+    return found
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    organisation = _organisation_or_404(user, pk)
+    experts = selectors.with_contact_flag(
+        selectors.experts(user).filter(affiliation=organisation), user
+    )
+    context = {
+        "organisation": organisation,
+        "experts": experts,
+        "may_change": _may_change(user, Organisation, organisation.pk),
+        "may_read_history": _may_read_history(user, Organisation, organisation.pk),
+    }
+    return render(request, "registry/organisation_detail.html", context)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    organisation = _organisation_or_404(user, pk)
+    if not _may_change(user, Organisation, organisation.pk):
+        raise PermissionDenied(_("이 기관을 수정할 권한이 없습니다."))
+    show_contacts = bool(organisation.contact_visible)  # type: ignore[attr-defined]
+    form = OrganisationForm(
+        request.POST or None, user=user, organisation=organisation, show_contacts=show_contacts
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_organisation(
+                    user, organisation, reason=form.cleaned_data["reason"], **form.changes()
+                )
+            except ValidationError as error:
+                form.add_model_errors(error)
+            else:
+                messages.success(request, _("기관 정보를 저장했습니다."))
+                return redirect("registry:organisation_detail", pk=organisation.pk)
+        status = 400
+    return render(
+        request,
+        "registry/organisation_form.html",
+        {"organisation": organisation, "form": form},
+        status=status,
+    )
+
+
+# Experts ---------------------------------------------------------------------------
+
+
+@login_required
+def expert_list(request: HttpRequest) -> HttpResponse:
+    form = ExpertFilterForm(request.GET or None)
+    queryset = selectors.with_contact_flag(
+        selectors.experts(request.user, q=form.value("q"), category=form.value("category")),
+        request.user,
+    )
+    context = {"form": form, "categories": SERVICE_CATEGORY_LABELS, **paginate(request, queryset)}
+    return render(request, "registry/expert_list.html", context)
+
+
+@login_required
+def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    queryset = selectors.with_contact_flag(
+        selectors.experts(user).select_related("affiliation__complex"), user
+    ).prefetch_related("industries")
+    expert: Expert | None = queryset.filter(pk=pk).first()
+    if expert is None:
+        raise Http404(_("전문가를 찾을 수 없습니다."))
+    context = {
+        "expert": expert,
+        "categories": [
+            SERVICE_CATEGORY_LABELS.get(code, code) for code in expert.service_categories or []
+        ],
+        "may_read_history": _may_read_history(user, Expert, expert.pk),
+    }
+    return render(request, "registry/expert_detail.html", context)
