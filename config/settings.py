@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sandan.accounts",
     "sandan.registry",
     "sandan.program",
+    "sandan.councils",
     "sandan.analytics",
     "sandan.api",
 ]
