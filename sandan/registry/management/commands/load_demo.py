@@ -1,0 +1,101 @@
+"""`sandan load_demo`: a reproducible demo world and one login per role.
+
+    sandan load_demo --seed 2010                  # the 2009 registry: 742 complexes, ~40,000 orgs
+    sandan load_demo --scale national             # today's 1,363 complexes, 130,000 orgs
+    sandan load_demo --seed 7 --organisations 500 --experts 30   # small, for tests
+
+When the registry already holds complexes, the world is kept and only the demo users are
+(re)created and printed, so running it twice is safe. See sandan/registry/demo.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sandan.registry.demo import DEMO_PASSWORD, SCALES, DemoError, fingerprint, load_demo
+
+
+def _quiet(_message: str) -> None:
+    return None
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo world (deterministic for a given --seed) through the importers and "
+        "create one demo user per role. If complexes exist already, only the users are "
+        "(re)created."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2010, help="random seed (default 2010)")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="2009",
+            help="2009: the 742 complexes of the 2009 announcement (default); "
+            "national: today's real list, 130,000 organisations (benchmark)",
+        )
+        parser.add_argument(
+            "--organisations",
+            type=int,
+            default=None,
+            help="organisations in all (companies + ~140 institutions); default by scale",
+        )
+        parser.add_argument(
+            "--experts", type=int, default=None, help="experts; default 300 (national: 1,000)"
+        )
+        parser.add_argument(
+            "--password",
+            default=DEMO_PASSWORD,
+            help=f"password of every demo user (default {DEMO_PASSWORD})",
+        )
+        parser.add_argument(
+            "--fingerprint",
+            action="store_true",
+            help="print a SHA-256 of the registry's content (same seed → same fingerprint)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = int(options["verbosity"])
+        for name in ("organisations", "experts"):
+            if options[name] is not None and options[name] < 0:
+                raise CommandError(f"--{name} must be ≥ 0")
+        try:
+            report = load_demo(
+                seed=options["seed"],
+                scale=options["scale"],
+                organisations=options["organisations"],
+                experts=options["experts"],
+                password=options["password"],
+                progress=verbosity >= 1,
+                log=self.stdout.write if verbosity >= 1 else _quiet,
+            )
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbosity >= 1:
+            counts = report.counts
+            self.stdout.write(
+                f"registry: {counts['complexes']:,} complexes, {counts['stats']:,} quarterly "
+                f"figures, {counts['organisations']:,} organisations, "
+                f"{counts['experts']:,} experts"
+            )
+            if not report.skipped_world:
+                self.stdout.write(
+                    "timings: "
+                    + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in report.timings)
+                )
+        if options["fingerprint"]:
+            self.stdout.write(f"fingerprint: {fingerprint()}")
+        self._print_users(report.users)
+
+    def _print_users(self, users: list[tuple[str, str, str, str]]) -> None:
+        header = ("username", "password", "role", "scope")
+        widths = [max(len(str(row[i])) for row in [header, *users]) for i in range(3)]
+        line = "  ".join([*(f"{header[i]:<{widths[i]}}" for i in range(3)), header[3]])
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo logins"))
+        self.stdout.write(line)
+        self.stdout.write("-" * len(line))
+        for row in users:
+            self.stdout.write("  ".join([*(f"{row[i]:<{widths[i]}}" for i in range(3)), row[3]]))
