@@ -143,7 +143,8 @@ def grants_for(user: Any) -> list[Grant]:
     if cached is None:
         from sandan.accounts.models import Membership
 
-        cached = [m.as_grant() for m in Membership.objects.active_for(user)]
+        memberships = Membership.objects.active_for(user).select_related("office")
+        cached = [m.as_grant() for m in memberships]
         user._sandan_grants = cached
     return cached
 

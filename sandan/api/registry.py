@@ -5,11 +5,12 @@ signatures at import time, and string annotations such as ``Query[ComplexQuery]`
 leave its parameter models undefined (every filtered list answered 500).
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator, StringConstraints
 
 from sandan.api.schemas import (
     ComplexOut,
@@ -28,29 +29,42 @@ ComplexKind = Literal["national", "general", "urban_high_tech", "agro_industrial
 OrgKind = Literal["company", "university", "institute", "agency"]
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), which would
+    # surface as a 500; refuse it here with a message instead.
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+# A code (zone, province, office, KICOX id, category) and a free-text search.
+Code = Annotated[str, StringConstraints(max_length=40), AfterValidator(_no_nul)]
+Search = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+
+
 class ComplexQuery(Schema):
     kind: ComplexKind | None = None
-    zone: str | None = None
-    province: str | None = None
-    office: str | None = None
-    q: str | None = None
+    zone: Code | None = None
+    province: Code | None = None
+    office: Code | None = None
+    q: Search | None = None
 
 
 class OrganisationQuery(Schema):
     kind: OrgKind | None = None
-    complex: str | None = None
-    zone: str | None = None
+    complex: Code | None = None
+    zone: Code | None = None
     small_firm: bool | None = None
-    q: str | None = None
+    q: Search | None = None
 
 
 class ExpertQuery(Schema):
-    q: str | None = None
-    category: str | None = None
+    q: Search | None = None
+    category: Code | None = None
 
 
 class StatQuery(Schema):
-    complex: str | None = None
+    complex: Code | None = None
 
 
 def _user(request: HttpRequest) -> Any:
