@@ -71,6 +71,7 @@ _READ_EVERYTHING: Table = {
     "registry.organisation": _reach(view=ALL),
     "registry.expert": _reach(view=ALL),
     "core.auditentry": _reach(view=ALL),
+    "program.planrun": _reach(view=ALL),
 }
 
 POLICY: dict[str, Table] = {
@@ -87,11 +88,13 @@ POLICY: dict[str, Table] = {
             "registry.organisation": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL),
             "registry.expert": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL),
             "core.auditentry": _reach(view=ALL),
+            "program.planrun": _reach(view=ALL, add=ALL, change=ALL),
         },
     ),
     Role.REGIONAL_STAFF: _table(
         _everyone_reads_reference(),
         {
+            "program.planrun": _reach(view=ALL),
             "registry.complex": _reach(change=SCOPE),
             # A regional HQ runs the designations of its zone.
             "program.designation": _reach(add=SCOPE, change=SCOPE, delete=SCOPE),

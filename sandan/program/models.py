@@ -201,3 +201,50 @@ class Designation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_year} {self.get_role_display()} {self.complex}"
+
+
+class PlanRun(models.Model):
+    """One run of the designation planner: its parameters, progress and proposal."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기")
+        RUNNING = "running", _("계산 중")
+        DONE = "done", _("완료")
+        FAILED = "failed", _("실패")
+        ACCEPTED = "accepted", _("채택")
+
+    program_year = models.ForeignKey(ProgramYear, on_delete=models.CASCADE, related_name="plans")
+    parameters = models.JSONField(_("조건"), default=dict)
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("진행률(%)"), default=0)
+    stage = models.CharField(_("단계"), max_length=120, blank=True)
+    result = models.JSONField(_("결과"), default=dict, blank=True)
+    error = models.TextField(_("오류"), blank=True)
+    objective = models.FloatField(_("목적함수 값"), null=True, blank=True)
+    gap = models.FloatField(_("최적성 간격"), null=True, blank=True)
+    proven_optimal = models.BooleanField(_("최적 증명"), default=False)
+    seconds = models.FloatField(_("계산 시간(초)"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[RestrictedQuerySet[PlanRun]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("지정안 계산")
+        verbose_name_plural = _("지정안 계산")
+        constraints = [
+            models.CheckConstraint(name="plan_progress_le_100", condition=Q(progress__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_year} plan #{self.pk}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from sandan.core.services import NotAllowed, create_object, ensure_allowed, upda
 from sandan.program.models import (
     DEFAULT_RULES,
     Designation,
+    PlanRun,
     ProgramYear,
     ServiceCategory,
     ZoneTarget,
@@ -217,9 +218,103 @@ def remove_designation(
 
 __all__ = [
     "NotAllowed",
+    "accept_plan",
     "approve_program_year",
     "copy_program_year",
     "create_program_year",
     "designate",
     "remove_designation",
+    "run_plan",
+    "start_plan",
 ]
+
+
+# --------------------------------------------------------------------------- planner runs
+
+
+def start_plan(actor: Any, program_year: ProgramYear, request: Any) -> PlanRun:
+    """Record a planner run (queued); `run_plan` computes it, now or in a worker thread."""
+    return create_object(
+        actor,
+        PlanRun,
+        {"program_year": program_year, "parameters": request.as_dict(), "created_by": actor},
+    )
+
+
+def run_plan(plan_run: PlanRun, on_progress: Callable[[int, str], None] | None = None) -> PlanRun:
+    """Compute a queued run, writing its progress as it goes; failures are kept, not raised."""
+    from sandan.program.planner import PlanRequest, plan_designation
+
+    def progress(percent: int, stage: str) -> None:
+        PlanRun.objects.filter(pk=plan_run.pk).update(
+            status=PlanRun.Status.RUNNING, progress=min(100, percent), stage=stage[:120]
+        )
+        if on_progress is not None:
+            on_progress(percent, stage)
+
+    PlanRun.objects.filter(pk=plan_run.pk).update(status=PlanRun.Status.RUNNING, progress=1)
+    try:
+        plan = plan_designation(PlanRequest.from_dict(plan_run.parameters), progress)
+    except ValidationError as exc:
+        messages = (
+            [m for ms in exc.message_dict.values() for m in ms]
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        PlanRun.objects.filter(pk=plan_run.pk).update(
+            status=PlanRun.Status.FAILED, error=" ".join(messages), finished_at=timezone.now()
+        )
+    else:
+        PlanRun.objects.filter(pk=plan_run.pk).update(
+            status=PlanRun.Status.DONE,
+            progress=100,
+            result=plan.as_dict(),
+            objective=plan.objective,
+            gap=plan.gap,
+            proven_optimal=plan.proven_optimal,
+            seconds=plan.seconds,
+            finished_at=timezone.now(),
+        )
+    plan_run.refresh_from_db()
+    return plan_run
+
+
+def accept_plan(actor: Any, plan_run: PlanRun, *, reason: str = "") -> int:
+    """Turn a computed plan into draft designations through `designate` (all or nothing)."""
+    if plan_run.status != PlanRun.Status.DONE:
+        raise ValidationError({"status": _("계산이 끝난 지정안만 채택할 수 있습니다.")})
+    program_year = plan_run.program_year
+    result = plan_run.result
+    complexes = {
+        c.kicox_id: c
+        for c in Complex.objects.select_related("province__zone").filter(
+            kicox_id__in=[row["kicox_id"] for row in (*result["hubs"], *result["linked"])]
+        )
+    }
+    with transaction.atomic():
+        hubs: dict[str, Designation] = {}
+        for row in result["hubs"]:
+            hubs[row["kicox_id"]] = designate(
+                actor,
+                program_year=program_year,
+                complex=complexes[row["kicox_id"]],
+                role=Designation.Role.HUB,
+                reason=reason,
+                source="planner",
+            )
+        for row in result["linked"]:
+            hub = hubs[row["hub"]]
+            designate(
+                actor,
+                program_year=program_year,
+                complex=complexes[row["kicox_id"]],
+                role=Designation.Role.LINKED,
+                hub=hub,
+                reason=reason,
+                source="planner",
+                cross_zone_reason=_("지정안 #%(id)s (권역 외 연계 허용)") % {"id": plan_run.pk}
+                if row["zone"] != hub.zone.code
+                else "",
+            )
+        update_object(actor, plan_run, {"status": PlanRun.Status.ACCEPTED}, source="planner")
+    return len(result["hubs"]) + len(result["linked"])
