@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
-from django.db import models
+from django.db import connections, models, router
 from django.utils.translation import gettext as _
 
 M = TypeVar("M", bound=models.Model)
@@ -335,6 +335,11 @@ def parse_decimal(
 def parse_int(text: str, *, required: bool = False, maximum: int = 2_147_483_647) -> int:
     """'1,234' → 1234; blank or '-' → 0 unless required; '12.0' (from Excel) is fine."""
     raw = text.replace(",", "").strip()
+    if raw.isascii() and raw.isdigit():
+        number_ = int(raw)
+        if number_ > maximum:
+            raise ValueError(_("값이 너무 큽니다."))
+        return number_
     if raw in _BLANKS:
         if required:
             raise ValueError(_("값이 비어 있습니다."))
@@ -354,6 +359,9 @@ def parse_int(text: str, *, required: bool = False, maximum: int = 2_147_483_647
 
 def parse_choice(text: str, choices: dict[str, str], *, default: str | None = None) -> str:
     """Map a label ('국가산업단지') to a code ('national') through normalised variants."""
+    exact = choices.get(text.strip())
+    if exact is not None:
+        return exact
     key = _norm(text)
     if not key:
         if default is not None:
@@ -387,6 +395,31 @@ def source_name(source: Source, filename: str | None = None) -> str:
 
 
 # --- writing: bulk upserts with one audit batch ------------------------------------------------
+#
+# Django's bulk_create prepares every value through the field API and, on SQLite, splits
+# inserts into batches of 999 parameters; for 130,000 organisations plus their 130,000
+# audit entries that alone takes about a minute. `fast_insert` sends plain values with
+# executemany (values of the types below need no preparation), and the audit entries are
+# built from the values we already hold. They carry exactly what `audit.entry_for` would
+# record (tests/test_import.py checks that), under one batch id.
+
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+}
 
 
 def stored_fields(model: type[models.Model]) -> list[str]:
@@ -396,6 +429,85 @@ def stored_fields(model: type[models.Model]) -> list[str]:
         for f in model._meta.concrete_fields
         if not f.primary_key and not getattr(f, "generated", False)
     ]
+
+
+def _writable(model: type[models.Model]) -> list[Any]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)
+    ]
+
+
+def _template(model: type[models.Model]) -> tuple[list[str], dict[str, Any], list[Any]]:
+    """(timestamp attnames, constant defaults, fields whose default must be built per row)."""
+    stamps, constants, per_row = [], {}, []
+    for f in _writable(model):
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            stamps.append(f.attname)
+        elif callable(f.default) and f.default is not models.NOT_PROVIDED:
+            per_row.append(f)
+        else:
+            constants[f.attname] = f.get_default()
+    return stamps, constants, per_row
+
+
+def complete_values(
+    model: type[models.Model], values: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    """`values` plus the defaults (and auto_now timestamps) of every other stored field."""
+    stamps, constants, per_row = _TEMPLATES.get(model) or _TEMPLATES.setdefault(
+        model, _template(model)
+    )
+    full = {**constants, **values}
+    for f in per_row:
+        if f.attname not in values:
+            full[f.attname] = f.get_default()
+    for name in stamps:
+        full[name] = now
+    return full
+
+
+_TEMPLATES: dict[type[models.Model], tuple[list[str], dict[str, Any], list[Any]]] = {}
+
+
+def fast_insert(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch_size: int = 2000
+) -> None:
+    """INSERT complete rows ({attname: value}, see complete_values) with executemany."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = _writable(model)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = quote(model._meta.db_table)
+    # Only quoted names from the model's own metadata go into the SQL; values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    names = [f.attname for f in fields]
+    prepared = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN_TYPES]
+    memo: dict[tuple[int, Any], Any] = {}  # timestamps repeat in every row: convert them once
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size = -131072")  # 128 MB: keep big inserts in memory
+        for start in range(0, len(rows), batch_size):
+            params = []
+            for row in rows[start : start + batch_size]:
+                values = [row[name] for name in names]
+                for i, f in prepared:
+                    value = values[i]
+                    if value is None:
+                        continue
+                    if isinstance(value, dt.datetime):
+                        key = (i, value)
+                        if key not in memo:
+                            memo[key] = f.get_db_prep_save(value, connection)
+                        values[i] = memo[key]
+                    else:
+                        values[i] = f.get_db_prep_save(value, connection)
+                params.append(values)
+            cursor.executemany(sql, params)
 
 
 def existing_values(
@@ -414,79 +526,96 @@ def changes_between(existing: dict[str, Any], wanted: dict[str, Any]) -> dict[st
     return {name: value for name, value in wanted.items() if existing.get(name) != value}
 
 
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready values, as `audit.snapshot` makes them (Decimal → str, dates → ISO)."""
+    from sandan.core.audit import _plain as plain_value
+
+    return {
+        k: plain_value(v) if isinstance(v, Decimal | dt.date | list | tuple) else v
+        for k, v in values.items()
+    }
+
+
+def _created_changes(after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The same as audit.diff({}, after), without the set arithmetic."""
+    return {key: [None, after[key]] for key in sorted(after) if after[key] is not None}
+
+
 @dataclass
 class UpsertPlan(Generic[M]):
-    """What an import would write to one model: new rows and (existing row, changes) pairs."""
+    """What an import would write to one model: new rows and (existing row, changes) pairs.
+
+    `key` names the fields that identify a new row again after it is inserted (its natural
+    key); `describe` gives the audit log's object_repr from a row's values.
+    """
 
     model: type[M]
+    key: tuple[str, ...]
+    describe: Callable[[dict[str, Any]], str]
     creates: list[dict[str, Any]] = field(default_factory=list)
     updates: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
     def write(
-        self,
-        *,
-        actor: Any,
-        batch: str,
-        source: str,
-        prepare: Callable[[M], None] | None = None,
-        batch_size: int = 1000,
-    ) -> list[M]:
-        """bulk_create the new rows, bulk_update the changed ones, audit both under `batch`.
+        self, *, actor: Any, batch: str, source: str, batch_size: int = 2000
+    ) -> dict[tuple[Any, ...], int]:
+        """Insert the new rows, update the changed ones, audit both under `batch`.
 
-        Call inside transaction.atomic(). Returns the created instances (with pks).
+        Call inside transaction.atomic(). Returns {natural key: pk} of the created rows.
         """
         from django.contrib.contenttypes.models import ContentType
         from django.utils import timezone
 
-        from sandan.core.audit import entry_for, record_many, snapshot
-        from sandan.core.models import AuditAction
+        from sandan.core.audit import diff
+        from sandan.core.models import AuditAction, AuditEntry
 
         manager = self.model._default_manager
-        content_type = ContentType.objects.get_for_model(self.model)
-        created = [self.model(**values) for values in self.creates]
-        manager.bulk_create(created, batch_size=batch_size)
-        entries = []
-        for obj in created:
-            if prepare:
-                prepare(obj)
-            entries.append(
-                entry_for(
-                    actor,
-                    obj,
-                    AuditAction.CREATE,
-                    {},
-                    source=source,
-                    batch=batch,
-                    content_type=content_type,
+        now = timezone.now()
+        content_type_id = ContentType.objects.get_for_model(self.model).pk
+        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        audit_rows: list[dict[str, Any]] = []
+
+        def audit(action: str, pk: int, values: dict[str, Any], changes: dict[str, Any]) -> None:
+            audit_rows.append(
+                complete_values(
+                    AuditEntry,
+                    {
+                        "actor_id": actor_id,
+                        "action": action,
+                        "content_type_id": content_type_id,
+                        "object_id": str(pk),
+                        "object_repr": self.describe(values)[:255],
+                        "changes": changes,
+                        "source": source,
+                        "batch": batch,
+                    },
+                    now,
                 )
             )
+
+        last_pk = manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+        full_rows = [complete_values(self.model, values, now) for values in self.creates]
+        fast_insert(self.model, full_rows, batch_size=batch_size)
+        created: dict[tuple[Any, ...], int] = {}
+        if full_rows:
+            for pk, *key in manager.filter(pk__gt=last_pk).values_list("pk", *self.key):
+                created[tuple(key)] = pk
+        for values in full_rows:
+            pk = created[tuple(values[name] for name in self.key)]
+            audit(AuditAction.CREATE, pk, values, _created_changes(_plain(values)))
+
         auto_now = [
             f.attname for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
         ]
-        now = timezone.now()
         updated: list[M] = []
         changed_fields: set[str] = set(auto_now)
         for existing, changes in self.updates:
-            before = snapshot(self.model(**existing))
-            obj = self.model(**{**existing, **changes})
-            for name in auto_now:
-                setattr(obj, name, now)
+            values = {**existing, **changes, **dict.fromkeys(auto_now, now)}
             changed_fields.update(changes)
-            if prepare:
-                prepare(obj)
-            entries.append(
-                entry_for(
-                    actor,
-                    obj,
-                    AuditAction.UPDATE,
-                    before,
-                    source=source,
-                    batch=batch,
-                    content_type=content_type,
-                )
-            )
-            updated.append(obj)
+            updated.append(self.model(**values))
+            before = _plain({k: v for k, v in existing.items() if k != "id"})
+            after = _plain({k: v for k, v in values.items() if k != "id"})
+            audit(AuditAction.UPDATE, existing["id"], values, diff(before, after))
         if updated:
             manager.bulk_update(updated, sorted(changed_fields), batch_size=batch_size)
-        record_many(entries, batch_size=batch_size)
+        fast_insert(AuditEntry, audit_rows, batch_size=batch_size)
         return created

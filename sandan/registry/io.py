@@ -10,6 +10,7 @@ See docs/importers.md for the file layouts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -212,6 +212,7 @@ STATUS_LABELS = {
     "미착공": "undeveloped",
     "undeveloped": "undeveloped",
 }
+COMPLEX_KEY = ("kind", "province_id", "municipality_name", "name_ko")
 SUMMARY_ROWS = {"계", "합계", "총계", "소계", "전국"}
 AREA_FIELDS = {
     "designated": "designated_area_1000m2",
@@ -392,8 +393,13 @@ def import_complexes(
             for v in existing_values(ComplexStat.objects.filter(year=year, quarter=quarter))
         }
 
-    complexes = UpsertPlan(Complex)
-    stats = UpsertPlan(ComplexStat)
+    complexes = UpsertPlan(Complex, COMPLEX_KEY, describe=lambda values: values["name_ko"])
+    names = {v["id"]: v["name_ko"] for v in existing.values()}
+    stats = UpsertPlan(
+        ComplexStat,
+        ("complex_id", "year", "quarter"),
+        describe=lambda v: f"{names.get(v['complex_id'], '')} {v['year']}Q{v['quarter']}",
+    )
     new_rows: list[_ComplexRow] = []
     for row in parsed:
         current = existing.get(row.key)
@@ -426,26 +432,16 @@ def import_complexes(
         return _finish(report, errors)
 
     _assign_kicox_ids(complexes.creates)
-    by_id: dict[int, Complex] = {}
-
-    def attach(stat: ComplexStat) -> None:  # str(stat) needs its complex; avoid a query
-        if stat.complex_id in by_id:
-            stat.complex = by_id[stat.complex_id]
-
     with transaction.atomic():
         created = complexes.write(actor=actor, batch=report.batch, source=audit_source)
         if has_stats:
-            for obj, row in zip(created, new_rows, strict=True):
+            for row in new_rows:
+                pk = created[tuple(row.fields[name] for name in COMPLEX_KEY)]
+                names[pk] = row.fields["name_ko"]
                 stats.creates.append(
-                    {"complex_id": obj.pk, "year": year, "quarter": quarter, **row.stat}
+                    {"complex_id": pk, "year": year, "quarter": quarter, **row.stat}
                 )
-            by_id = {obj.pk: obj for obj in created}
-            by_id.update(
-                (pk, Complex(pk=pk, name_ko=v["name_ko"]))
-                for v in existing.values()
-                for pk in [v["id"]]
-            )
-            stats.write(actor=actor, batch=report.batch, source=audit_source, prepare=attach)
+            stats.write(actor=actor, batch=report.batch, source=audit_source)
     return _finish(report, errors)
 
 
@@ -544,7 +540,8 @@ class _OrgLookups:
         return pk
 
 
-_email = EmailValidator()
+# A light check (one @, a dot in the domain); EmailValidator costs 10 µs a row at 130,000 rows.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _parse_org_row(
@@ -615,17 +612,14 @@ def _parse_org_row(
             fields[attname] = _text(errors, number, ORG[column_key], value, max_length)
     if table.has("contact_email"):
         email = record["contact_email"].strip()
-        if email:
-            try:
-                _email(email)
-            except ValidationError:
-                _error(
-                    errors,
-                    number,
-                    ORG["contact_email"],
-                    email,
-                    _("이메일 주소가 올바르지 않습니다."),
-                )
+        if email and not _EMAIL.match(email):
+            _error(
+                errors,
+                number,
+                ORG["contact_email"],
+                email,
+                _("이메일 주소가 올바르지 않습니다."),
+            )
         fields["contact_email"] = email
     if len(errors) > before:
         return None
@@ -719,7 +713,11 @@ def import_organisations(
             by_key[("bn", values["business_number"])] = values
         else:  # several unnumbered rows with one name: the oldest wins
             by_key[("name", values["kind"], values["name_ko"])] = values
-    plan = UpsertPlan(Organisation)
+    plan = UpsertPlan(
+        Organisation,
+        ("business_number", "kind", "name_ko"),
+        describe=lambda values: values["name_ko"],
+    )
     for key, fields in parsed:
         current = by_key.get(key)
         if current is None:
