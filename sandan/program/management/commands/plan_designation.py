@@ -20,6 +20,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--hubs", type=int, help="total hubs (default: the year's target)")
+        parser.add_argument(
+            "--zone-hubs",
+            help="hubs per zone, e.g. capital=6,dongnam=5 (default: the year's zone targets)",
+        )
         parser.add_argument("--geo-weight", type=float, default=1.0)
         parser.add_argument("--industry-weight", type=float, default=1.0)
         parser.add_argument("--geo-scale-km", type=float, default=50.0)
@@ -42,6 +46,7 @@ class Command(BaseCommand):
         request = PlanRequest(
             year=options["year"],
             hubs=options["hubs"],
+            zone_hubs=_zone_hubs(options["zone_hubs"]),
             geo_weight=options["geo_weight"],
             industry_weight=options["industry_weight"],
             geo_scale_km=options["geo_scale_km"],
@@ -92,3 +97,15 @@ class Command(BaseCommand):
                 f"  hub {hub['kicox_id']} {hub['name_ko']} ({hub['zone']}): "
                 f"{hub['operating_firms']} firms, {hub['linked_count']} linked; {mix}"
             )
+
+
+def _zone_hubs(text: str | None) -> dict[str, int] | None:
+    if not text:
+        return None
+    counts: dict[str, int] = {}
+    for part in text.split(","):
+        code, _, number = part.partition("=")
+        if not number.strip().isdigit():
+            raise CommandError(f"--zone-hubs: expected zone=count, got {part!r}")
+        counts[code.strip()] = int(number)
+    return counts
