@@ -61,16 +61,37 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
             if owner_path:
                 condition |= Q(**{owner_path: user.pk})
             continue
-        condition |= _scope_q(grant, scope_paths)
+        condition |= _scope_q(grant, scope_paths, model)
     return condition
 
 
-def _scope_q(grant: Grant, scope_paths: dict[str, str | None]) -> Q:
+def _scope_q(
+    grant: Grant, scope_paths: dict[str, str | None], model: type[models.Model] | None = None
+) -> Q:
     path = scope_paths.get(grant.scope_kind)
     if not path:
         return Q(pk__in=[])
     lookup = "pk__in" if path == "pk" else f"{path}__in"
-    return Q(**{lookup: sorted(grant.scope_ids)})
+    ids = sorted(grant.scope_ids)
+    if model is not None and _crosses_to_many(model, path):
+        # A join through a to-many relation would repeat a row once per match; a
+        # subquery on the primary key keeps each row once (and still runs no query here).
+        return Q(pk__in=model._base_manager.filter(**{lookup: ids}).values("pk"))
+    return Q(**{lookup: ids})
+
+
+def _crosses_to_many(model: type[models.Model], path: str) -> bool:
+    current: Any = model
+    for name in path.split("__"):
+        if name == "pk":
+            return False
+        field = current._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        current = field.related_model
+        if current is None:
+            return False
+    return False
 
 
 def allows(user: Any, model: type[models.Model], action: str) -> bool:
