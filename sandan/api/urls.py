@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from sandan.api.auth import BearerToken, Session
+from sandan.api.program import router as program_router
 from sandan.api.registry import router as registry_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", registry_router)
+api.add_router("/", program_router)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -1,0 +1,99 @@
+"""Reads about program years and designations, shared by pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from sandan.program.models import Designation, PlanRun, ProgramYear, ZoneTarget
+from sandan.registry.models import Zone
+
+
+def program_years(user: Any) -> QuerySet[ProgramYear]:
+    return ProgramYear.objects.restrict(user, "view").annotate(
+        hub_count=Count("designations", filter=Q(designations__role="hub")),
+        linked_count=Count("designations", filter=Q(designations__role="linked")),
+    )
+
+
+@dataclass(frozen=True)
+class DesignationFilter:
+    year: int | None = None
+    role: str | None = None
+    zone: str | None = None
+    hub: str | None = None  # KICOX id of the hub complex
+
+
+def designations(user: Any, filters: DesignationFilter | None = None) -> QuerySet[Designation]:
+    f = filters or DesignationFilter()
+    qs = Designation.objects.restrict(user, "view").select_related(
+        "program_year", "complex__province", "zone", "hub__complex"
+    )
+    if f.year is not None:
+        qs = qs.filter(program_year__year=f.year)
+    if f.role:
+        qs = qs.filter(role=f.role)
+    if f.zone:
+        qs = qs.filter(zone__code=f.zone)
+    if f.hub:
+        qs = qs.filter(Q(hub__complex__kicox_id=f.hub) | Q(role="hub", complex__kicox_id=f.hub))
+    return qs.order_by("program_year__year", "zone__order", "role", "complex__kicox_id")
+
+
+@dataclass
+class ZoneProgress:
+    zone: Zone
+    hub_target: int
+    linked_target: int
+    hubs: int
+    linked: int
+
+    @property
+    def warnings(self) -> list[str]:
+        from django.utils.translation import gettext as _
+
+        notes = []
+        if self.hubs != self.hub_target:
+            notes.append(_("거점단지 %(n)d / 목표 %(t)d") % {"n": self.hubs, "t": self.hub_target})
+        if self.linked != self.linked_target:
+            notes.append(
+                _("연계단지 %(n)d / 목표 %(t)d") % {"n": self.linked, "t": self.linked_target}
+            )
+        return notes
+
+
+def zone_progress(user: Any, program_year: ProgramYear) -> list[ZoneProgress]:
+    """Designations counted against the year's targets, per zone (two queries)."""
+    counts = {
+        (row["zone_id"], row["role"]): row["n"]
+        for row in Designation.objects.restrict(user, "view")
+        .filter(program_year=program_year)
+        .values("zone_id", "role")
+        .annotate(n=Count("id"))
+    }
+    targets = {
+        t.zone_id: t
+        for t in ZoneTarget.objects.restrict(user, "view").filter(program_year=program_year)
+    }
+    rows = []
+    for zone in Zone.objects.restrict(user, "view").order_by("order"):
+        target = targets.get(zone.pk)
+        rows.append(
+            ZoneProgress(
+                zone=zone,
+                hub_target=target.hubs if target else 0,
+                linked_target=target.linked if target else 0,
+                hubs=counts.get((zone.pk, "hub"), 0),
+                linked=counts.get((zone.pk, "linked"), 0),
+            )
+        )
+    return rows
+
+
+def plan_runs(user: Any, program_year: ProgramYear | None = None) -> QuerySet[PlanRun]:
+    qs = PlanRun.objects.restrict(user, "view").select_related("program_year", "created_by")
+    if program_year is not None:
+        qs = qs.filter(program_year=program_year)
+    return qs.order_by("-created_at")
