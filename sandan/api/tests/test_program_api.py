@@ -78,7 +78,7 @@ def test_program_year_carries_targets_and_categories(year: ProgramYear) -> None:
     item = body["items"][0]
     assert item["year"] == 2010 and item["hub_target"] == 25 and item["linked_target"] == 125
     assert item["hubs_designated"] == 1 and item["linked_designated"] == 1
-    assert [c["code"] for c in item["categories"]][0] == "PROD_COMMERCIALIZATION"
+    assert item["categories"][0]["code"] == "PROD_COMMERCIALIZATION"
     assert len(item["zone_targets"]) == 7
 
 
