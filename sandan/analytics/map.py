@@ -40,7 +40,12 @@ class MapShapes:
 
 
 def geojson_path() -> Path:
-    return Path(settings.BASE_DIR) / "data" / "sido.geojson"
+    """data/sido.geojson, or data/geo/sido.geojson where the reference data keeps it."""
+    data = Path(settings.BASE_DIR) / "data"
+    for candidate in (data / "sido.geojson", data / "geo" / "sido.geojson"):
+        if candidate.exists():
+            return candidate
+    return data / "sido.geojson"
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
