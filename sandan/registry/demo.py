@@ -1216,10 +1216,13 @@ def demo_users() -> list[DemoUser]:
                     f"{changwon} ({changwon.kicox_id})",
                 )
             )
+        companies = Organisation.objects.filter(complex=changwon, kind="company").order_by(
+            "business_number"
+        )
+        # A small incorporated firm, the program's typical user; else any firm there.
         company = (
-            Organisation.objects.filter(complex=changwon, kind="company")
-            .order_by("business_number")
-            .first()
+            companies.filter(name_ko__startswith="(주)", employees__range=(10, 50)).first()
+            or companies.first()
         )
         if company is not None:
             users.append(
@@ -1274,14 +1277,22 @@ def ensure_users(
     passwords = _Passwords(password)
     with transaction.atomic():
         if admin:
-            user = _user("admin", "관리자", passwords, superuser=True)
+            _user("admin", "관리자", passwords, superuser=True)
             table.append(("admin", password, "superuser", "전체 (관리자)"))
         for spec in demo_users():
             user = _user(spec.username, spec.display_name, passwords)
             scope = {k: spec.scope.get(k) for k in ("zone", "office", "complex", "organisation")}
-            if not Membership.objects.filter(
-                user=user, role=spec.role, is_active=True, **scope
-            ).exists():
+            wanted = Membership.objects.filter(user=user, role=spec.role, is_active=True, **scope)
+            # A demo user holds exactly its one role: memberships left from an older demo
+            # (another scope or role) are switched off, audited like any change.
+            for stale in Membership.objects.filter(user=user, is_active=True).exclude(
+                pk__in=wanted.values("pk")
+            ):
+                before = audit.snapshot(stale)
+                stale.is_active = False
+                stale.save(update_fields=["is_active"])
+                audit.record(None, stale, AuditAction.UPDATE, before, source=AUDIT_SOURCE)
+            if not wanted.exists():
                 grant_role(None, user, spec.role, source=AUDIT_SOURCE, **spec.scope)
             if spec.role == "expert":
                 expert = _demo_expert()
