@@ -74,14 +74,47 @@ _READ_EVERYTHING: Table = {
     "program.planrun": _reach(view=ALL),
 }
 
+# Councils and their activities (sandan.councils). Staff reach the councils of their scope
+# (zone; office or complex of the hub); a company reaches the councils it belongs to and
+# only its own attendance rows, which it adds itself to register for an activity.
+COUNCIL_MODELS = (
+    "councils.council",
+    "councils.membership",
+    "councils.subgroup",
+    "councils.activity",
+    "councils.attendance",
+    "councils.activityattachment",
+    "councils.activityreminder",
+)
+_READ_COUNCILS: Table = {label: {"view": ALL} for label in COUNCIL_MODELS}
+_RUN_COUNCILS: Table = {
+    **{label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in COUNCIL_MODELS},
+    "councils.activityreminder": _reach(view=ALL),
+}
+_RUN_COUNCILS_IN_SCOPE: Table = {
+    **{
+        label: _reach(view=SCOPE, add=SCOPE, change=SCOPE, delete=SCOPE) for label in COUNCIL_MODELS
+    },
+    "councils.activityreminder": _reach(view=SCOPE),
+}
+_COMPANY_COUNCILS: Table = {
+    "councils.council": _reach(view=SCOPE),
+    "councils.membership": _reach(view=SCOPE),
+    "councils.subgroup": _reach(view=SCOPE),
+    "councils.activity": _reach(view=SCOPE),
+    "councils.activityattachment": _reach(view=SCOPE),
+    "councils.attendance": _reach(view=SCOPE, add=SCOPE, change=SCOPE, delete=SCOPE),
+}
+
 POLICY: dict[str, Table] = {
     Role.MINISTRY_OFFICER: _table(
         _everyone_reads_reference(),
         _READ_EVERYTHING,
         # The ministry approves program years (and their budgets); it edits nothing else.
         {"program.programyear": _reach(approve=ALL)},
+        _READ_COUNCILS,
     ),
-    Role.AUDITOR: _table(_everyone_reads_reference(), _READ_EVERYTHING),
+    Role.AUDITOR: _table(_everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS),
     Role.HQ_STAFF: _table(
         {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
         {
@@ -90,6 +123,7 @@ POLICY: dict[str, Table] = {
             "core.auditentry": _reach(view=ALL),
             "program.planrun": _reach(view=ALL, add=ALL, change=ALL),
         },
+        _RUN_COUNCILS,
     ),
     Role.REGIONAL_STAFF: _table(
         _everyone_reads_reference(),
@@ -105,6 +139,7 @@ POLICY: dict[str, Table] = {
             # experts affiliated inside their zone (domain.md: regional HQ staff = one zone).
             "registry.expert": _reach(view=ALL, contact=ALL, add=SCOPE, change=SCOPE),
         },
+        _RUN_COUNCILS_IN_SCOPE,
     ),
     Role.COORDINATOR: _table(
         _everyone_reads_reference(),
@@ -113,10 +148,12 @@ POLICY: dict[str, Table] = {
             "registry.organisation": _reach(view=SCOPE, add=SCOPE, change=SCOPE, contact=SCOPE),
             "registry.expert": _reach(view=ALL, contact=ALL),
         },
+        _RUN_COUNCILS_IN_SCOPE,
     ),
     Role.COMPANY_USER: _table(
         _everyone_reads_reference(),
         {"registry.organisation": _reach(view=SCOPE, change=SCOPE, contact=SCOPE)},
+        _COMPANY_COUNCILS,
     ),
     Role.EXPERT: _table(
         _everyone_reads_reference(),
