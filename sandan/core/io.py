@@ -283,19 +283,15 @@ def read_table(
             break
     if chosen is None:
         first = sheets[0][0][1] if sheets and sheets[0] else []
-        return None, [
-            RowError(1, column.label, ", ".join(first)[:200], _("필수 열이 없습니다."))
-            for column in required
-        ] or [RowError(1, "", "", _("알아볼 수 있는 열 이름이 없습니다."))]
+        labels = ", ".join(column.label for column in required)
+        return None, [RowError(1, labels, ", ".join(first)[:200], _("필수 열이 없습니다."))]
     rows, (index, positions, factors, _found) = chosen
     header_number, header_cells = rows[index]
     missing = [column for column in required if column.key not in positions]
     if missing:
         shown = ", ".join(cell for cell in header_cells if cell)[:200]
-        return None, [
-            RowError(header_number, column.label, shown, _("필수 열이 없습니다."))
-            for column in missing
-        ]
+        labels = ", ".join(column.label for column in missing)
+        return None, [RowError(header_number, labels, shown, _("필수 열이 없습니다."))]
     return Table(header_number, positions, factors, list(rows[index + 1 :])), []
 
 
@@ -526,13 +522,24 @@ def changes_between(existing: dict[str, Any], wanted: dict[str, Any]) -> dict[st
     return {name: value for name, value in wanted.items() if existing.get(name) != value}
 
 
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """JSON-ready values, as `audit.snapshot` makes them (Decimal → str, dates → ISO)."""
-    from sandan.core.audit import _plain as plain_value
+_AUDITED: dict[type[models.Model], list[tuple[str, bool]]] = {}
 
+
+def _snapshot(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """`audit.snapshot` of a row given as {attname: value}, by the same rules (editable
+    fields only, secrets hashed, JSON-ready values), without building an instance."""
+    from sandan.core.audit import SECRET_FIELDS, _plain, _secret
+
+    fields = _AUDITED.get(model)
+    if fields is None:
+        fields = _AUDITED[model] = [
+            (f.attname, f.name in SECRET_FIELDS)
+            for f in model._meta.concrete_fields
+            if not f.primary_key and not getattr(f, "generated", False) and f.editable
+        ]
     return {
-        k: plain_value(v) if isinstance(v, Decimal | dt.date | list | tuple) else v
-        for k, v in values.items()
+        name: _secret(values.get(name)) if secret else _plain(values.get(name))
+        for name, secret in fields
     }
 
 
@@ -601,7 +608,7 @@ class UpsertPlan(Generic[M]):
                 created[tuple(key)] = pk
         for values in full_rows:
             pk = created[tuple(values[name] for name in self.key)]
-            audit(AuditAction.CREATE, pk, values, _created_changes(_plain(values)))
+            audit(AuditAction.CREATE, pk, values, _created_changes(_snapshot(self.model, values)))
 
         auto_now = [
             f.attname for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
@@ -612,8 +619,8 @@ class UpsertPlan(Generic[M]):
             values = {**existing, **changes, **dict.fromkeys(auto_now, now)}
             changed_fields.update(changes)
             updated.append(self.model(**values))
-            before = _plain({k: v for k, v in existing.items() if k != "id"})
-            after = _plain({k: v for k, v in values.items() if k != "id"})
+            before = _snapshot(self.model, existing)
+            after = _snapshot(self.model, values)
             audit(AuditAction.UPDATE, existing["id"], values, diff(before, after))
         if updated:
             manager.bulk_update(updated, sorted(changed_fields), batch_size=batch_size)
