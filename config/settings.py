@@ -221,5 +221,7 @@ LOGGING = {
 # Page sizes for lists (pages and API).
 SANDAN_PAGE_SIZE = 50
 SANDAN_API_MAX_LIMIT = 500
+# Planner runs and other long jobs: a worker thread by default, inline in tests.
+SANDAN_RUN_JOBS_INLINE = env_bool("SANDAN_RUN_JOBS_INLINE", default=False)
 NINJA_PAGINATION_PER_PAGE = SANDAN_PAGE_SIZE
 NINJA_PAGINATION_MAX_LIMIT = SANDAN_API_MAX_LIMIT

@@ -37,6 +37,16 @@ class MapShapes:
     width: float
     height: float
     provinces: tuple[ProvinceShape, ...]
+    # The projection, so that points (complexes) can be drawn on the same map.
+    min_x: float = 0.0
+    max_y: float = 0.0
+    scale: float = 1.0
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        return (
+            round((lon * COS_LAT - self.min_x) * self.scale + PADDING, 1),
+            round((self.max_y - lat) * self.scale + PADDING, 1),
+        )
 
 
 def geojson_path() -> Path:
@@ -111,7 +121,14 @@ def _shapes_from(path: str, mtime: float) -> MapShapes | None:
                 path="".join(parts),
             )
         )
-    return MapShapes(width=WIDTH, height=round(height, 1), provinces=tuple(shapes))
+    return MapShapes(
+        width=WIDTH,
+        height=round(height, 1),
+        provinces=tuple(shapes),
+        min_x=min_x,
+        max_y=max_y,
+        scale=scale,
+    )
 
 
 def province_shapes() -> MapShapes | None:

@@ -3,6 +3,7 @@ yearly designation of hub and linked complexes. Everything that changes by year 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -80,6 +81,11 @@ class ProgramYear(models.Model):
 
     def rule(self, name: str) -> Any:
         return self.rules.get(name, DEFAULT_RULES.get(name))
+
+    @property
+    def budget_100m_krw(self) -> Decimal:
+        """The budget in 억원, the unit Korean budget tables use."""
+        return Decimal(self.budget_total_krw) / 100_000_000
 
 
 class ZoneTarget(models.Model):

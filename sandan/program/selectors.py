@@ -29,7 +29,7 @@ class DesignationFilter:
 def designations(user: Any, filters: DesignationFilter | None = None) -> QuerySet[Designation]:
     f = filters or DesignationFilter()
     qs = Designation.objects.restrict(user, "view").select_related(
-        "program_year", "complex__province", "zone", "hub__complex"
+        "program_year", "complex__province", "complex__municipality", "zone", "hub__complex"
     )
     if f.year is not None:
         qs = qs.filter(program_year__year=f.year)

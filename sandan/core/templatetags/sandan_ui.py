@@ -21,6 +21,7 @@ _NAV_SECTIONS = (
     ("registry", "complex", "complexes"),
     ("registry", "organisation", "organisations"),
     ("registry", "expert", "experts"),
+    ("program", "", "program"),
     ("core", "", "history"),
     ("accounts", "", "account"),
 )

@@ -1,0 +1,216 @@
+"""Program pages: years, designations per zone with map and history, planner with progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sandan.accounts.roles import Role
+from sandan.accounts.tests.factories import user_with_role
+from sandan.program.defaults import load_program_year
+from sandan.program.models import Designation, PlanRun, ProgramYear
+from sandan.program.services import create_program_year, designate
+from sandan.registry.tests.factories import ComplexFactory, province, zone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def year() -> ProgramYear:
+    for code in ("capital", "chungcheong", "honam", "daegyeong", "dongnam", "gangwon", "jeju"):
+        zone(code)
+    return load_program_year(2010)
+
+
+def _client(role: str) -> Client:
+    client = Client()
+    client.force_login(user_with_role(role))
+    return client
+
+
+def _hub(year: ProgramYear, name: str, code: str = "48", links: int = 2) -> Designation:
+    hub = designate(
+        None,
+        program_year=year,
+        role="hub",
+        complex=ComplexFactory(
+            name_ko=name, province=province(code), operating_firms=300, tenants=320
+        ),
+    )
+    for index in range(links):
+        designate(
+            None,
+            program_year=year,
+            role="linked",
+            hub=hub,
+            complex=ComplexFactory(name_ko=f"{name}연계{index}", province=province(code)),
+        )
+    return hub
+
+
+def test_year_page_shows_targets_against_designations_with_warnings(year: ProgramYear) -> None:
+    _hub(year, "창원국가")
+    page = _client(Role.HQ_STAFF).get("/program/2010/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "663억원" in text
+    assert "거점단지 1 / 목표 5" in text  # dongnam: 1 designated of 5
+    assert "PROD_COMMERCIALIZATION" in text
+
+
+def test_designation_page_shows_tree_map_and_history(year: ProgramYear) -> None:
+    old = create_program_year(None, year=2005, zone_targets={"dongnam": (7, 0)})
+    changwon = ComplexFactory(
+        name_ko="창원국가", province=province("48"), operating_firms=900, tenants=950
+    )
+    designate(None, program_year=old, complex=changwon, role="hub")
+    hub = designate(None, program_year=year, complex=changwon, role="hub")
+    designate(
+        None,
+        program_year=year,
+        role="linked",
+        hub=hub,
+        complex=ComplexFactory(name_ko="진해연계", province=province("48")),
+    )
+    text = _client(Role.COMPANY_USER).get("/program/2010/designations/").content.decode()
+    assert "창원국가" in text and "진해연계" in text
+    assert "<svg" in text and 'class="hub"' in text
+    assert "2005" in text  # the history column
+
+
+def test_designation_page_query_count_is_constant(year: ProgramYear) -> None:
+    client = _client(Role.HQ_STAFF)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/program/2010/designations/").status_code == 200
+        return len(queries)
+
+    _hub(year, "창원국가", links=1)
+    small = count()
+    _hub(year, "울산미포", code="31", links=15)
+    assert count() == small
+
+
+def test_designation_form_reports_rule_breaks_and_changes_nothing(year: ProgramYear) -> None:
+    complex_ = ComplexFactory(name_ko="온산", province=province("31"))
+    response = _client(Role.HQ_STAFF).post(
+        "/program/2010/designations/edit/",
+        {"complex": complex_.kicox_id, "role": "linked"},
+    )
+    assert response.status_code == 400
+    assert "연계단지는 거점단지를 지정해야 합니다." in response.content.decode()
+    assert not Designation.objects.exists()
+
+
+def test_unknown_complex_code_is_a_field_error(year: ProgramYear) -> None:
+    response = _client(Role.HQ_STAFF).post(
+        "/program/2010/designations/edit/", {"complex": "999999", "role": "hub"}
+    )
+    assert response.status_code == 400
+    assert "999999" in response.content.decode()
+
+
+def test_company_user_may_not_designate_or_plan(year: ProgramYear) -> None:
+    client = _client(Role.COMPANY_USER)
+    assert client.get("/program/2010/designations/edit/").status_code == 403
+    assert client.get("/program/2010/planner/").status_code == 403
+
+
+def test_regional_staff_designates_only_inside_its_zone(year: ProgramYear) -> None:
+    from sandan.accounts.models import Membership
+
+    staff = user_with_role(Role.COORDINATOR)
+    Membership.objects.create(user=staff, role=Role.REGIONAL_STAFF, zone=zone("dongnam"))
+    client = Client()
+    client.force_login(staff)
+    seoul = ComplexFactory(
+        name_ko="서울디지털", province=province("11"), operating_firms=900, tenants=950
+    )
+    response = client.post(
+        "/program/2010/designations/edit/", {"complex": seoul.kicox_id, "role": "hub"}
+    )
+    assert response.status_code == 403
+    assert not Designation.objects.exists()
+    ulsan = ComplexFactory(
+        name_ko="울산미포", province=province("31"), operating_firms=900, tenants=950
+    )
+    response = client.post(
+        "/program/2010/designations/edit/", {"complex": ulsan.kicox_id, "role": "hub"}
+    )
+    assert response.status_code == 302
+    assert Designation.objects.get().complex == ulsan
+
+
+def test_planner_page_runs_and_shows_the_explained_plan(year: ProgramYear, settings: Any) -> None:
+    settings.SANDAN_RUN_JOBS_INLINE = True
+    ComplexFactory(name_ko="울산미포", province=province("31"), operating_firms=900, tenants=950)
+    ComplexFactory(name_ko="온산", province=province("31"), operating_firms=40, tenants=50)
+    client = _client(Role.HQ_STAFF)
+    # The year's targets ask for hubs in every zone; only dongnam has complexes here.
+    response = client.post(
+        "/program/2010/planner/",
+        {
+            "geo_weight": 1,
+            "industry_weight": 1,
+            "geo_scale_km": 50,
+            "min_operating_firms": 1,
+            "time_limit": 30,
+        },
+    )
+    failed = PlanRun.objects.get()
+    assert response.status_code == 302 and failed.status == PlanRun.Status.FAILED
+    page = client.get(f"/program/plans/{failed.pk}/").content.decode()
+    assert "계산할 수 없습니다" in page and "capital" in page
+    year.zone_targets.exclude(zone__code="dongnam").update(hubs=0)
+    year.zone_targets.filter(zone__code="dongnam").update(hubs=1)
+    client.post(
+        "/program/2010/planner/",
+        {
+            "geo_weight": 1,
+            "industry_weight": 1,
+            "geo_scale_km": 50,
+            "min_operating_firms": 1,
+            "time_limit": 30,
+        },
+    )
+    plan = PlanRun.objects.latest("created_at")
+    assert plan.status == PlanRun.Status.DONE, plan.error
+    page = client.get(f"/program/plans/{plan.pk}/").content.decode()
+    assert "울산미포" in page and "온산" in page
+    partial = client.get(f"/program/plans/{plan.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="plan-status"' in partial and "<html" not in partial
+    response = client.post(f"/program/plans/{plan.pk}/accept/", {"reason": ""})
+    assert response.status_code == 302
+    assert Designation.objects.filter(role="hub").get().complex.name_ko == "울산미포"
+
+
+def test_planner_form_errors_are_400(year: ProgramYear) -> None:
+    response = _client(Role.HQ_STAFF).post(
+        "/program/2010/planner/",
+        {
+            "geo_weight": -1,
+            "industry_weight": 1,
+            "geo_scale_km": 50,
+            "min_operating_firms": 1,
+            "time_limit": 30,
+            "pinned": "000000",
+        },
+    )
+    assert response.status_code == 400
+    assert not PlanRun.objects.exists()
+
+
+def test_ministry_approves_the_year_and_hq_copies_it(year: ProgramYear) -> None:
+    assert _client(Role.HQ_STAFF).post("/program/2010/approve/").status_code == 403
+    year.refresh_from_db()
+    assert year.status == ProgramYear.Status.DRAFT  # HQ may not approve
+    _client(Role.MINISTRY_OFFICER).post("/program/2010/approve/")
+    year.refresh_from_db()
+    assert year.status == ProgramYear.Status.APPROVED
+    _client(Role.HQ_STAFF).post("/program/2010/copy/", {"year": 2011})
+    assert ProgramYear.objects.get(year=2011).categories.count() == 5

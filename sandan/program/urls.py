@@ -1,0 +1,17 @@
+from django.urls import path
+
+from sandan.program import views
+
+app_name = "program"
+
+urlpatterns = [
+    path("", views.year_list, name="year_list"),
+    path("<int:year>/", views.year_detail, name="year_detail"),
+    path("<int:year>/copy/", views.year_copy, name="year_copy"),
+    path("<int:year>/approve/", views.year_approve, name="year_approve"),
+    path("<int:year>/designations/", views.designation_overview, name="designations"),
+    path("<int:year>/designations/edit/", views.designation_edit, name="designation_edit"),
+    path("<int:year>/planner/", views.planner, name="planner"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/accept/", views.plan_accept, name="plan_accept"),
+]

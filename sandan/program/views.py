@@ -1,0 +1,274 @@
+"""Program pages: program years, designations per zone, the planner and its runs."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sandan.core.querysets import allows
+from sandan.program import selectors, services
+from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
+from sandan.program.models import Designation, PlanRun, ProgramYear
+from sandan.program.planner import PlanRequest
+
+ERA_BEFORE_2010 = range(2005, 2010)
+
+
+def _year_or_404(user: Any, year: int) -> ProgramYear:
+    found = ProgramYear.objects.restrict(user, "view").filter(year=year).first()
+    if found is None:
+        raise Http404(_("사업연도를 찾을 수 없습니다."))
+    return found
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    years = selectors.program_years(request.user).order_by("-year")
+    return render(request, "program/year_list.html", {"years": years})
+
+
+@login_required
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    program_year = _year_or_404(request.user, year)
+    user = request.user
+    context = {
+        "program_year": program_year,
+        "progress": selectors.zone_progress(user, program_year),
+        "categories": program_year.categories.all(),
+        "rules": sorted(program_year.rules.items()),
+        "copy_form": CopyYearForm(initial={"year": program_year.year + 1}),
+        "may_copy": allows(user, ProgramYear, "add"),
+        "may_approve": program_year.status == ProgramYear.Status.DRAFT
+        and ProgramYear.objects.restrict(user, "approve").filter(pk=program_year.pk).exists(),
+        "may_plan": allows(user, PlanRun, "add"),
+        "plans": selectors.plan_runs(user, program_year)[:10],
+    }
+    return render(request, "program/year_detail.html", context)
+
+
+@login_required
+@require_POST
+def year_copy(request: HttpRequest, year: int) -> HttpResponse:
+    program_year = _year_or_404(request.user, year)
+    form = CopyYearForm(request.POST)
+    if form.is_valid():
+        try:
+            new_year = services.copy_program_year(
+                request.user, program_year, form.cleaned_data["year"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(year)s년 사업연도를 만들었습니다.") % {"year": new_year.year}
+            )
+            return redirect("program:year_detail", year=new_year.year)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("program:year_detail", year=year)
+
+
+@login_required
+@require_POST
+def year_approve(request: HttpRequest, year: int) -> HttpResponse:
+    program_year = _year_or_404(request.user, year)
+    try:
+        services.approve_program_year(request.user, program_year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("사업연도를 승인했습니다."))
+    return redirect("program:year_detail", year=year)
+
+
+@login_required
+def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
+    """Per zone, each hub with its linked complexes; the 2005–2009 target complexes beside."""
+    user = request.user
+    program_year = _year_or_404(user, year)
+    rows = list(selectors.designations(user, selectors.DesignationFilter(year=year)))
+    linked_of: dict[int, list[Designation]] = defaultdict(list)
+    for row in rows:
+        if row.role == Designation.Role.LINKED and row.hub_id:
+            linked_of[row.hub_id].append(row)
+    zones: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row.role != Designation.Role.HUB:
+            continue
+        zone = zones.setdefault(row.zone_id, {"zone": row.zone, "hubs": []})
+        zone["hubs"].append({"designation": row, "linked": linked_of.get(row.pk, [])})
+    earlier = selectors.designations(user).filter(
+        program_year__year__in=list(ERA_BEFORE_2010), role=Designation.Role.HUB
+    )
+    first_year: dict[int, tuple[Any, int]] = {}
+    for row in earlier:
+        first_year.setdefault(row.complex_id, (row.complex, row.program_year.year))
+    current = {row.complex_id: row for row in rows}
+    history = [
+        {"complex": c, "since": since, "now": current.get(c.pk)}
+        for c, since in sorted(first_year.values(), key=lambda pair: (pair[1], pair[0].name_ko))
+    ]
+    context = {
+        "program_year": program_year,
+        "zones": sorted(zones.values(), key=lambda z: z["zone"].order),
+        "progress": selectors.zone_progress(user, program_year),
+        "history": history,
+        "may_designate": allows(user, Designation, "add"),
+        "map": _designation_map(rows),
+    }
+    return render(request, "program/designations.html", context)
+
+
+def _designation_map(rows: list[Designation]) -> dict[str, Any] | None:
+    from sandan.program.maps import designation_map
+
+    return designation_map(rows)
+
+
+@login_required
+def designation_edit(request: HttpRequest, year: int) -> HttpResponse:
+    program_year = _year_or_404(request.user, year)
+    if not allows(request.user, Designation, "add"):
+        raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
+    form = DesignationForm(
+        request.POST or None,
+        program_year=program_year,
+        initial={"complex": request.GET.get("complex", "")},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.designate(
+                    request.user,
+                    program_year=program_year,
+                    complex=form.cleaned_data["complex"],
+                    role=form.cleaned_data["role"],
+                    hub=form.cleaned_data["hub"],
+                    cross_zone_reason=form.cleaned_data["cross_zone_reason"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("지정을 저장했습니다."))
+                return redirect("program:designations", year=year)
+        status = 400
+    return render(
+        request,
+        "program/designation_form.html",
+        {"form": form, "program_year": program_year},
+        status=status,
+    )
+
+
+@login_required
+def planner(request: HttpRequest, year: int) -> HttpResponse:
+    program_year = _year_or_404(request.user, year)
+    if not allows(request.user, PlanRun, "add"):
+        raise PermissionDenied(_("지정안을 계산할 권한이 없습니다."))
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan_request = PlanRequest(
+            year=program_year.year,
+            hubs=data["hubs"],
+            geo_weight=data["geo_weight"],
+            industry_weight=data["industry_weight"],
+            geo_scale_km=data["geo_scale_km"],
+            min_hub_operating_firms=data["min_hub_operating_firms"],
+            min_operating_firms=data["min_operating_firms"],
+            kinds=tuple(data["kinds"]),
+            pinned=data["pinned"],
+            excluded=data["excluded"],
+            allow_cross_zone=data["allow_cross_zone"],
+            time_limit=data["time_limit"],
+        )
+        plan_run = services.start_plan(request.user, program_year, plan_request)
+        _launch(plan_run)
+        return redirect("program:plan_detail", pk=plan_run.pk)
+    return render(
+        request,
+        "program/planner.html",
+        {"form": form, "program_year": program_year},
+        status=400 if form.errors else 200,
+    )
+
+
+def _launch(plan_run: PlanRun) -> None:
+    """Compute in a worker thread once the run is committed (inline when configured)."""
+    if getattr(settings, "SANDAN_RUN_JOBS_INLINE", False):
+        services.run_plan(plan_run)
+        return
+
+    def work() -> None:
+        try:
+            services.run_plan(plan_run)
+        finally:
+            close_old_connections()
+
+    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
+
+
+def _plan_or_404(user: Any, pk: int) -> PlanRun:
+    found = selectors.plan_runs(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("지정안을 찾을 수 없습니다."))
+    return found
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_run = _plan_or_404(request.user, pk)
+    template = (
+        "program/includes/plan_status.html"
+        if request.headers.get("HX-Request")
+        else "program/plan_detail.html"
+    )
+    result = plan_run.result or {}
+    linked_by_hub: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in result.get("linked", []):
+        linked_by_hub[row["hub"]].append(row)
+    hubs = [
+        {**hub, "linked": linked_by_hub.get(hub["kicox_id"], [])} for hub in result.get("hubs", [])
+    ]
+    context = {
+        "plan": plan_run,
+        "hubs": hubs,
+        "may_accept": plan_run.status == PlanRun.Status.DONE
+        and allows(request.user, Designation, "add"),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_run = _plan_or_404(request.user, pk)
+    if not allows(request.user, Designation, "add"):
+        raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
+    try:
+        count = services.accept_plan(request.user, plan_run, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("program:plan_detail", pk=pk)
+    messages.success(request, _("지정안을 채택해 %(n)d건을 저장했습니다.") % {"n": count})
+    return redirect("program:designations", year=plan_run.program_year.year)
