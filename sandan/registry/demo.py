@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import math
 import random
 import re
@@ -557,9 +558,12 @@ class ComplexInfo:
     tenants: int
 
 
+_SURNAME_CUM = list(itertools.accumulate(w for *_x, w in words.SURNAMES))
+
+
 def person(rng: random.Random) -> tuple[str, str]:
     """(Korean name, romanised 'given.surname') of a made-up person."""
-    surname = rng.choices(words.SURNAMES, weights=[w for *_x, w in words.SURNAMES], k=1)[0]
+    surname = rng.choices(words.SURNAMES, cum_weights=_SURNAME_CUM, k=1)[0]
     given = rng.choice(words.GIVEN_NAMES)
     return surname[0] + given[0], f"{given[1]}.{surname[1]}"
 
@@ -620,7 +624,8 @@ def company_rows(
     specialties = specialties or {}
     weights = [float(c.tenants) for c in complexes]
     per_complex = apportion(count, weights) if sum(weights) else [0] * len(complexes)
-    must = [i for i, c in enumerate(complexes) if c.kicox_id in set(ensure)]
+    ensured = set(ensure)
+    must = [i for i, c in enumerate(complexes) if c.kicox_id in ensured]
     for i in must:
         if per_complex[i] == 0 and count >= len(must):
             donor = max(range(len(per_complex)), key=lambda j: (per_complex[j], -j))
@@ -639,10 +644,12 @@ def company_rows(
             for d, w in words.KIND_INDUSTRY_WEIGHTS.get(info.kind, {"25": 1}).items()
             if d in divisions
         } or {divisions[0]: 1}
+        keys = sorted(kind_weights)
+        cum = list(itertools.accumulate(kind_weights[k] for k in keys))
         specialty = specialties.get(info.kicox_id) or weighted_choice(rng, kind_weights)
         road = rng.choice(words.ROAD_WORDS)
         for _i in range(n):
-            division = specialty if rng.random() < 0.45 else weighted_choice(rng, kind_weights)
+            division = specialty if rng.random() < 0.45 else rng.choices(keys, cum_weights=cum)[0]
             rows.append(
                 _company(
                     rng,
@@ -667,6 +674,8 @@ def _stem(rng: random.Random) -> tuple[str, str]:
 
 
 FORMS = ((0, 36), (1, 20), (2, 9), (3, 9), (4, 23), (5, 3))
+_FORM_CODES = [f for f, _w in FORMS]
+_FORM_CUM = list(itertools.accumulate(w for _f, w in FORMS))
 
 
 def _company(
@@ -688,7 +697,7 @@ def _company(
             break
     used_names.add(base)
     word_en = f"{word_en} {tail_en}".strip()
-    form = rng.choices([f for f, _w in FORMS], weights=[w for _f, w in FORMS], k=1)[0]
+    form = rng.choices(_FORM_CODES, cum_weights=_FORM_CUM, k=1)[0]
     name_ko = {
         0: f"(주){base}",
         1: f"{base}(주)",
@@ -1370,7 +1379,10 @@ def load_demo(
     started = time.perf_counter()
     if world_exists():
         report.skipped_world = True
-        log("The registry already holds complexes: the world is kept; only users are (re)made.")
+        log(
+            "The registry already holds complexes: the world is kept and only the demo users "
+            "are (re)made. To rebuild it, start from an empty database (e.g. `make clean`)."
+        )
     else:
         build_world(
             seed=seed,

@@ -1,7 +1,7 @@
 """`sandan load_demo`: the 2009 world, valid numbers, determinism, a user per role, reruns.
 
 The world is built once per module (inside a transaction rolled back at the end) with a small
-organisation count, and the tests read it.
+organisation count, and the tests read it; they are all marked slow.
 """
 
 from __future__ import annotations
@@ -64,6 +64,11 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
             pass
 
 
+# Building the world takes 10-30 s, paid by whichever of these tests runs first; with
+# `-m "not slow"` only the generator tests below run.
+slow_world = pytest.mark.slow
+
+
 def _fingerprint(output: str) -> str:
     line = next(line for line in output.splitlines() if line.startswith("fingerprint: "))
     return line.removeprefix("fingerprint: ")
@@ -120,7 +125,7 @@ def test_quarterly_stats_end_at_current_figures() -> None:
 # --- the loaded world -------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@slow_world
 @pytest.mark.django_db
 def test_world_counts(world: str) -> None:
     assert Complex.objects.count() == 742
@@ -135,6 +140,7 @@ def test_world_counts(world: str) -> None:
     assert "742 complexes" in world
 
 
+@slow_world
 @pytest.mark.django_db
 def test_originals_present_with_companies(world: str) -> None:
     for original in demo.ORIGINALS:
@@ -143,6 +149,7 @@ def test_originals_present_with_companies(world: str) -> None:
         assert found.organisations.filter(kind="company").exists(), original.label
 
 
+@slow_world
 @pytest.mark.django_db
 def test_organisations_are_valid(world: str) -> None:
     companies = Organisation.objects.filter(kind="company")
@@ -165,6 +172,7 @@ def test_organisations_are_valid(world: str) -> None:
     )
 
 
+@slow_world
 @pytest.mark.django_db
 def test_experts(world: str) -> None:
     codes = {c for e in Expert.objects.all() for c in e.service_categories}
@@ -174,6 +182,7 @@ def test_experts(world: str) -> None:
     assert Expert.objects.exclude(specialties="").count() == EXPERTS
 
 
+@slow_world
 @pytest.mark.django_db
 def test_every_write_is_audited(world: str) -> None:
     entries = AuditEntry.objects.filter(source=demo.AUDIT_SOURCE)
@@ -184,6 +193,7 @@ def test_every_write_is_audited(world: str) -> None:
     assert not any("pbkdf2" in str(e.changes) for e in entries.filter(content_type__model="user"))
 
 
+@slow_world
 @pytest.mark.django_db
 def test_every_role_has_a_working_demo_user(world: str) -> None:
     roles = set(Membership.objects.values_list("role", flat=True))
@@ -222,6 +232,7 @@ def test_every_role_has_a_working_demo_user(world: str) -> None:
     assert not Organisation.objects.restrict(auditor, "change").exists()
 
 
+@slow_world
 @pytest.mark.django_db
 def test_running_twice_does_not_duplicate(world: str) -> None:
     before = (
@@ -233,7 +244,7 @@ def test_running_twice_does_not_duplicate(world: str) -> None:
         Membership.objects.count(),
     )
     again = _load(seed=SEED + 1)
-    assert "only users" in again
+    assert "only the demo users" in again
     assert _fingerprint(again) == _fingerprint(world)
     after = (
         Complex.objects.count(),
@@ -247,7 +258,7 @@ def test_running_twice_does_not_duplicate(world: str) -> None:
     assert "company_user" in again and demo.DEMO_PASSWORD in again
 
 
-@pytest.mark.slow
+@slow_world
 @pytest.mark.django_db
 def test_same_seed_same_data(world: str) -> None:
     """Empty the registry, build again with the same seed: the same fingerprint."""
