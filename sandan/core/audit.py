@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from sandan.core.models import AuditAction, AuditEntry
 
@@ -28,6 +29,8 @@ def _secret(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, FieldFile):  # an uploaded file is logged by its stored name
+        return value.name or ""
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
