@@ -543,9 +543,26 @@ def _snapshot(model: type[models.Model], values: dict[str, Any]) -> dict[str, An
     }
 
 
-def _created_changes(after: dict[str, Any]) -> dict[str, list[Any]]:
-    """The same as audit.diff({}, after), without the set arithmetic."""
-    return {key: [None, after[key]] for key in sorted(after) if after[key] is not None}
+def _created_changes(model: type[models.Model], values: dict[str, Any]) -> dict[str, list[Any]]:
+    """audit.diff({}, audit.snapshot(row)) in one pass (this runs 130,000 times an import)."""
+    from sandan.core.audit import _plain, _secret
+
+    if model not in _AUDITED:
+        _snapshot(model, {})
+    changes: dict[str, list[Any]] = {}
+    for name, secret in _AUDITED[model]:
+        value = values.get(name)
+        if secret:
+            value = _secret(value)
+        elif value is None:
+            continue
+        elif type(value) not in _JSON_READY:
+            value = _plain(value)
+        changes[name] = [None, value]
+    return changes
+
+
+_JSON_READY = (str, int, bool, float)
 
 
 @dataclass
@@ -608,7 +625,7 @@ class UpsertPlan(Generic[M]):
                 created[tuple(key)] = pk
         for values in full_rows:
             pk = created[tuple(values[name] for name in self.key)]
-            audit(AuditAction.CREATE, pk, values, _created_changes(_snapshot(self.model, values)))
+            audit(AuditAction.CREATE, pk, values, _created_changes(self.model, values))
 
         auto_now = [
             f.attname for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
