@@ -7,10 +7,11 @@ that expectation tables can name rows instead of ids.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from sandan.accounts.models import User
 from sandan.accounts.roles import Role
@@ -193,3 +194,15 @@ def f_user(w: World, key: str, role: str, **scope: Any) -> User:
     user = user_with_role(role, username=f"{key}-user", **scope)
     w.users[key] = user
     return user
+
+
+def module_world(django_db_blocker: Any) -> Iterator[World]:
+    """One world for a whole test module, rolled back at its end.
+
+    Each test still runs in its own savepoint (the `db` fixture), so what a test adds
+    disappears after it; building the world once saves most of the time on PostgreSQL.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        yield world
+        transaction.set_rollback(True)

@@ -46,13 +46,19 @@ def _cell(role: str, label: str) -> str:
     return ", ".join(parts) or "–"
 
 
+def labels() -> list[str]:
+    """The registry and audit models first, then any other model that POLICY names."""
+    others = sorted({label for table in POLICY.values() for label in table} - set(MODELS))
+    return [*MODELS, *others]
+
+
 def role_table() -> str:
     roles = list(Role)
     lines = [
         "| model | " + " | ".join(f"{role.value}" for role in roles) + " |",
         "|---|" + "---|" * len(roles),
     ]
-    for label in MODELS:
+    for label in labels():
         cells = " | ".join(_cell(role, label) for role in roles)
         lines.append(f"| `{label}` | {cells} |")
     return "\n".join(lines)
@@ -63,8 +69,11 @@ def scope_table() -> str:
         "| model | " + " | ".join(SCOPE_KINDS) + " | owner |",
         "|---|" + "---|" * (len(SCOPE_KINDS) + 1),
     ]
-    for label in MODELS:
-        model: Any = apps.get_model(label)
+    for label in labels():
+        try:
+            model: Any = apps.get_model(label)
+        except LookupError:
+            continue
         paths: dict[str, str | None] = getattr(model, "scope_paths", {})
         cells = [f"`{paths[kind]}`" if paths.get(kind) else "–" for kind in SCOPE_KINDS]
         owner = getattr(model, "owner_path", None)
