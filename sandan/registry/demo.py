@@ -1470,7 +1470,3 @@ def fingerprint() -> str:
         )
     )
     return digest.hexdigest()
-
-
-def audit_entries_of_demo() -> int:
-    return AuditEntry.objects.filter(source=AUDIT_SOURCE).count()
