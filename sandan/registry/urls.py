@@ -1,8 +1,6 @@
-import importlib.util
-
 from django.urls import path
 
-from sandan.registry import views
+from sandan.registry import views, views_import
 
 app_name = "registry"
 
@@ -15,10 +13,5 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("experts/", views.expert_list, name="expert_list"),
     path("experts/<int:pk>/", views.expert_detail, name="expert_detail"),
+    path("import/", views_import.import_upload, name="import"),
 ]
-
-# The import page lives in views_import.py (its own engineer); wired once the file exists.
-if importlib.util.find_spec("sandan.registry.views_import") is not None:
-    from sandan.registry import views_import  # type: ignore[attr-defined]
-
-    urlpatterns.append(path("import/", views_import.import_upload, name="import"))
