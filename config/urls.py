@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("sandan.accounts.urls")),
     path("registry/", include("sandan.registry.urls")),
+    path("councils/", include("sandan.councils.urls")),
     path("program/", include("sandan.program.urls")),
     path("history/", include("sandan.core.urls")),
     path("", include("sandan.analytics.urls")),

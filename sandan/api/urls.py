@@ -23,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", registry_router)
+api.add_router("/", "sandan.councils.api.router")
 api.add_router("/", program_router)
 
 
