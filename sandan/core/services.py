@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from sandan.core import audit
@@ -96,5 +97,15 @@ def delete_object(
         entry = audit.entry_for(
             actor, instance, AuditAction.DELETE, before, source=source, reason=reason
         )
-        instance.delete()
+        try:
+            instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            # Rows that others still point at (PROTECT) are not deleted; say which, as a
+            # validation error that pages and the API show, instead of a server error.
+            blocking = sorted({str(obj._meta.verbose_name) for obj in exc.args[1]})
+            raise ValidationError(
+                _("다른 자료가 참조하고 있어 삭제할 수 없습니다: %(models)s"),
+                code="protected",
+                params={"models": ", ".join(blocking)},
+            ) from exc
         entry.save()

@@ -261,3 +261,15 @@ def test_system_writes_are_audited_without_actor(world: World) -> None:
     [entry] = entries_about(org)
     assert entry.actor is None
     assert entry.source == "import"
+
+
+def test_deleting_a_referenced_row_is_a_validation_error_not_a_crash(world: World) -> None:
+    university = world["university_dongnam"]  # an expert is affiliated with it
+    audits = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as error:
+        services.delete_organisation(world.users["hq"], university)
+
+    assert error.value.code == "protected"
+    assert Organisation.objects.filter(pk=university.pk).exists()
+    assert AuditEntry.objects.count() == audits

@@ -121,7 +121,8 @@ class ComplexFactory(factory.django.DjangoModelFactory[Complex]):
     class Meta:
         model = Complex
 
-    kicox_id = factory.Sequence(lambda n: f"241{n:03d}")
+    # Six characters whatever the length of the test session (the counter never resets).
+    kicox_id = factory.Sequence(lambda n: f"241{n % 1000:03d}")
     name_ko = factory.Sequence(lambda n: f"반월시화{n}")
     name_en = factory.Sequence(lambda n: f"Banwol-Sihwa {n}")
     kind = Complex.Kind.GENERAL
