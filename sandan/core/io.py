@@ -503,7 +503,15 @@ def fast_insert(
                     else:
                         values[i] = f.get_db_prep_save(value, connection)
                 params.append(values)
-            cursor.executemany(sql, params)
+            if connection.vendor == "postgresql":
+                # COPY is the fast path into PostgreSQL (Django's client-side binding would
+                # quote every one of the 2.6 million values in Python).
+                raw = connection.connection.cursor()  # type: ignore[union-attr]
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row_values in params:
+                        copy.write_row(row_values)
+            else:
+                cursor.executemany(sql, params)
 
 
 def existing_values(
