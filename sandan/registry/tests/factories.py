@@ -4,7 +4,6 @@ or created so that tests can run with or without `load_reference`."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import factory
 
@@ -74,7 +73,9 @@ def province(code: str = "41") -> Province:
 def valid_business_number(seed: int) -> str:
     """A 사업자등록번호 with a correct check digit, derived from `seed`."""
     rng = random.Random(seed)
-    head = f"{rng.randint(101, 899):03d}{rng.choice([81, 86, 87, 88, 10, 23]):02d}{rng.randint(1, 9999):04d}"
+    office = rng.randint(101, 899)
+    kind = rng.choice([81, 86, 87, 88, 10, 23])
+    head = f"{office:03d}{kind:02d}{rng.randint(1, 9999):04d}"
     return head + str(business_check_digit(head))
 
 
