@@ -51,18 +51,21 @@ class PlanRequest:
     excluded: tuple[str, ...] = ()  # KICOX ids left out entirely
     allow_cross_zone: bool = False
     time_limit: float = 60.0
+    universe: tuple[str, ...] = ()  # if given, exactly these KICOX ids are designated
+
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kinds"] = list(self.kinds)
         data["pinned"] = list(self.pinned)
         data["excluded"] = list(self.excluded)
+        data["universe"] = list(self.universe)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanRequest:
         values = dict(data)
-        for key in ("kinds", "pinned", "excluded"):
+        for key in ("kinds", "pinned", "excluded", "universe"):
             values[key] = tuple(values.get(key) or ())
         return cls(**values)
 
@@ -132,6 +135,8 @@ def load_sites(request: PlanRequest) -> list[Site]:
         complexes = complexes.filter(kind__in=request.kinds)
     if request.excluded:
         complexes = complexes.exclude(kicox_id__in=request.excluded)
+    if request.universe:
+        complexes = complexes.filter(kicox_id__in=request.universe)
     rows = list(complexes.order_by("kicox_id"))
     pinned = set(request.pinned)
     missing = pinned - {c.kicox_id for c in rows}

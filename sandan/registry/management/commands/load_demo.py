@@ -86,6 +86,13 @@ class Command(BaseCommand):
                     "timings: "
                     + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in report.timings)
                 )
+        # The program (years, designations) builds on the registry just loaded.
+        from sandan.program.demo import load_program_demo
+
+        program = load_program_demo()
+        if verbosity >= 1:
+            for line in program.lines():
+                self.stdout.write(line)
         if options["fingerprint"]:
             self.stdout.write(f"fingerprint: {fingerprint()}")
         self._print_users(report.users)
