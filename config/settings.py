@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sandan.registry",
     "sandan.program",
     "sandan.councils",
+    "sandan.support",
     "sandan.analytics",
     "sandan.api",
 ]
