@@ -67,6 +67,25 @@ class StatQuery(Schema):
     complex: Code | None = None
 
 
+COMPLEX_COLUMNS = (
+    *(
+        name
+        for name in ComplexOut.model_fields
+        if name not in {"zone", "province", "municipality", "office"}
+    ),
+    "province__code",
+    "province__zone__code",
+    "municipality__code",
+    "municipality_name",
+    "office__code",
+)
+ORGANISATION_COLUMNS = (
+    *(name for name in OrganisationOut.model_fields if name not in {"industry", "complex"}),
+    "industry__code",
+    "complex__kicox_id",
+)
+
+
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -92,7 +111,8 @@ def list_offices(request: HttpRequest) -> Any:
 @router.get("/complexes", response=list[ComplexOut])
 @paginate(LimitOffsetPagination)
 def list_complexes(request: HttpRequest, filters: Query[ComplexQuery]) -> Any:
-    return selectors.complexes(_user(request), selectors.ComplexFilter(**filters.dict()))
+    qs = selectors.complexes(_user(request), selectors.ComplexFilter(**filters.dict()))
+    return qs.only(*COMPLEX_COLUMNS)
 
 
 @router.get("/complex-stats", response=list[ComplexStatOut])
@@ -109,6 +129,8 @@ def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
 def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) -> Any:
     user = _user(request)
     qs = selectors.organisations(user, selectors.OrganisationFilter(**filters.dict()))
+    # Only the columns the schema prints: the joined complex and industry rows are wide.
+    qs = qs.only(*ORGANISATION_COLUMNS)
     return selectors.with_contact_flag(qs, user)
 
 
