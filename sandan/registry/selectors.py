@@ -140,13 +140,13 @@ def with_contact_flag(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     from sandan.core.querysets import scope_condition
 
     condition = scope_condition(queryset.model, user, "contact")
-    if condition is None:
-        return queryset.annotate(contact_visible=Value(True, output_field=BooleanField()))
-    return queryset.annotate(
-        contact_visible=Case(
+    visible: Any = Value(True, output_field=BooleanField())
+    if condition is not None:
+        visible = Case(
             When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
         )
-    )
+    annotated: QuerySet[Any] = queryset.annotate(contact_visible=visible)
+    return annotated
 
 
 MASK = "•••"
