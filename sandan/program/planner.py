@@ -53,7 +53,6 @@ class PlanRequest:
     time_limit: float = 60.0
     universe: tuple[str, ...] = ()  # if given, exactly these KICOX ids are designated
 
-
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kinds"] = list(self.kinds)

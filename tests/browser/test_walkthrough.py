@@ -69,9 +69,7 @@ def browser_page(live_server: Any, settings: Any) -> Iterator[Any]:
 
 def _axe_violations(page: Any) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
 
 
@@ -86,7 +84,9 @@ def _check(page: Any, name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_walk_through_the_registry_in_korean_and_english(browser_page: Any, live_server: Any) -> None:
+def test_walk_through_the_registry_in_korean_and_english(
+    browser_page: Any, live_server: Any
+) -> None:
     changwon = ComplexFactory(
         name_ko="창원국가산업단지",
         name_en="Changwon National Industrial Complex",
