@@ -93,6 +93,18 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for line in program.lines():
                 self.stdout.write(line)
+        # Councils, members and activities stand on the program's hub designations.
+        from sandan.councils.demo import load_councils_demo
+
+        councils = load_councils_demo(
+            seed=options["seed"],
+            scale=options["scale"],
+            progress=verbosity >= 1,
+            log=self.stdout.write if verbosity >= 1 else _quiet,
+        )
+        if verbosity >= 1:
+            for line in councils.lines():
+                self.stdout.write(line)
         if options["fingerprint"]:
             self.stdout.write(f"fingerprint: {fingerprint()}")
         self._print_users(report.users)
