@@ -1439,3 +1439,18 @@ def fingerprint() -> str:
         .iterator(chunk_size=20_000)
     )
     return digest.hexdigest()
+
+
+def delete_councils() -> None:
+    """Remove every council row (attendance, activities, members, councils), children
+    first; for tests that rebuild the world. Not a service: it writes no audit entries."""
+    from sandan.councils.models import ActivityAttachment, ActivityReminder, SubGroup
+
+    Attendance.objects.all().delete()
+    ActivityReminder.objects.all().delete()
+    ActivityAttachment.objects.all().delete()
+    Activity.objects.all().delete()
+    SubGroup.objects.all().delete()
+    Membership.objects.all().delete()
+    Council.objects.filter(merged_into__isnull=False).delete()
+    Council.objects.all().delete()

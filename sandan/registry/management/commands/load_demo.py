@@ -3,6 +3,7 @@
     sandan load_demo --seed 2010                  # the 2009 registry: 742 complexes, ~40,000 orgs
     sandan load_demo --scale national             # today's 1,363 complexes, 130,000 orgs
     sandan load_demo --seed 7 --organisations 500 --experts 30   # small, for tests
+    sandan load_demo --activities 300             # fewer council activities (tests)
 
 When the registry already holds complexes, the world is kept and only the demo users are
 (re)created and printed, so running it twice is safe. See sandan/registry/demo.py.
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             "--experts", type=int, default=None, help="experts; default 300 (national: 1,000)"
         )
         parser.add_argument(
+            "--activities",
+            type=int,
+            default=None,
+            help="networking activities of the 2005–2008 councils; default 15,000",
+        )
+        parser.add_argument(
             "--password",
             default=DEMO_PASSWORD,
             help=f"password of every demo user (default {DEMO_PASSWORD})",
@@ -59,7 +66,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
-        for name in ("organisations", "experts"):
+        for name in ("organisations", "experts", "activities"):
             if options[name] is not None and options[name] < 0:
                 raise CommandError(f"--{name} must be ≥ 0")
         try:
@@ -101,6 +108,7 @@ class Command(BaseCommand):
             scale=options["scale"],
             progress=verbosity >= 1,
             log=self.stdout.write if verbosity >= 1 else _quiet,
+            **({} if options["activities"] is None else {"activities": options["activities"]}),
         )
         if verbosity >= 1:
             for line in councils.lines():
