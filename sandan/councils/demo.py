@@ -414,12 +414,12 @@ def _institutions() -> dict[str, list[Organisation]]:
     for org in Organisation.objects.exclude(kind=Organisation.Kind.COMPANY).order_by(
         "kind", "name_ko", "id"
     ):
-        sido = where.get(org.name_ko)
-        if sido is None:  # zone committees and support groups: by the address' province
-            sido = next(
+        found = where.get(org.name_ko)
+        if found is None:  # zone committees and support groups: by the address' province
+            found = next(
                 (s for s, full in words.PROVINCE_FULL_2009.items() if full in org.address), ""
             )
-        by_province[sido].append(org)
+        by_province[found].append(org)
     return by_province
 
 
@@ -832,9 +832,8 @@ def _attendees(
         people = world.people.of(org)
         how_many = 2 if org in officers and rng.random() < 0.3 else 1
         for who in people[:how_many] if how_many > 1 else [rng.choice(people[:2])]:
-            if status == Activity.Status.PLANNED:
-                state = Attendance.Status.REGISTERED
-            else:
+            state: str = Attendance.Status.REGISTERED
+            if status != Activity.Status.PLANNED:
                 state = Attendance.Status.ATTENDED if rng.random() < 0.93 else "absent"
             out.append((org, who, state))
     return out
