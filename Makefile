@@ -42,8 +42,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `make bench` runs them all, in order; `make bench BENCH=pmed` (or "designation councils")
+# only the ones named.
+BENCH ?= registry pmed designation councils
+
 bench: install
-	$(BIN)/python bench/registry.py
+	@for name in $(BENCH); do \
+		echo "== bench/$$name.py"; \
+		$(BIN)/python bench/$$name.py || exit $$?; \
+	done
 
 clean:
 	rm -rf $(VENV) sandan.sqlite3* staticfiles media .pytest_cache .mypy_cache .ruff_cache
