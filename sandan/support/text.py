@@ -62,7 +62,8 @@ def morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     normalised = _normalise(text)
     if not normalised:
         return ()
-    tokens = kiwi().tokenize(normalised, normalize_coda=True)
+    # typos="basic" repairs common jamo slips (안젼 → 안전, 츌원 → 출원) at no measurable cost.
+    tokens = kiwi().tokenize(normalised, normalize_coda=True, typos="basic")
     result = []
     for token in tokens:
         tag = str(token.tag)
