@@ -32,6 +32,7 @@ returned.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,9 +42,13 @@ from typing import TYPE_CHECKING, Any
 
 import bm25s
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandan.support.text import analyse
+
+# bm25s logs at DEBUG on its own logger (level DEBUG); keep index builds quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 if TYPE_CHECKING:
     from sandan.registry.models import Expert
@@ -341,6 +346,47 @@ def ksic2_of(code: str, parent_code: str | None = None) -> str:
     return code.upper()
 
 
+class _Bm25Index:
+    """BM25 weights of a tokenised corpus (computed by bm25s), scored by one sparse product.
+
+    bm25s stores, per vocabulary token, the BM25 weight of the token in every document that holds
+    it (a column-compressed docs × vocabulary matrix); a query is a weight per token, so the
+    scores of all documents are that matrix times the query vector.
+    """
+
+    def __init__(self, corpus: list[list[str]]) -> None:
+        self.size = len(corpus)
+        self.vocab: dict[str, int] = {}
+        self.matrix: Any = None
+        if not corpus:
+            return
+        model = bm25s.BM25()
+        model.index(corpus, show_progress=False)
+        self.vocab = dict(model.vocab_dict)
+        sc = model.scores
+        self.matrix = sparse.csc_matrix(
+            (sc["data"], sc["indices"], sc["indptr"]),
+            shape=(int(sc["num_docs"]), len(sc["indptr"]) - 1),
+        ).tocsr()
+        nonocc = getattr(model, "nonoccurrence_array", None)
+        self.nonoccurrence = None if nonocc is None else np.asarray(nonocc, dtype=float)
+
+    def scores(self, weighted: Iterable[tuple[float, Sequence[str]]]) -> np.ndarray:
+        """Σ weight · BM25(token, doc) over the weighted query tokens, for every document."""
+        if self.matrix is None:
+            return np.zeros(self.size)
+        q = np.zeros(self.matrix.shape[1])
+        for weight, toks in weighted:
+            for t in toks:
+                tid = self.vocab.get(t)
+                if tid is not None and weight > q[tid]:
+                    q[tid] = weight
+        out = np.asarray(self.matrix @ q, dtype=float)
+        if self.nonoccurrence is not None:
+            out = out + float(self.nonoccurrence @ q)
+        return out
+
+
 class Matcher:
     """Index of experts, built once; :meth:`rank` ranks them for a case."""
 
@@ -351,34 +397,62 @@ class Matcher:
         segments: list[str] = []
         owner: list[int] = []
         doc_tokens: list[list[str]] = []
+        seg_tokens: list[list[str]] = []
         self._token_sets: list[frozenset[str]] = []
         for i, e in enumerate(self.experts):
-            segs = split_segments(e.specialties)
             toks_all: list[str] = []
-            for seg in segs:
+            for seg in split_segments(e.specialties):
+                toks = _tokens(seg)
                 segments.append(seg)
+                seg_tokens.append(toks or [""])
                 owner.append(i)
-                toks_all.extend(_tokens(seg))
+                toks_all.extend(toks)
             doc_tokens.append(toks_all or [""])
             self._token_sets.append(frozenset(toks_all))
         self._seg_starts = np.array(
             [0, *[j for j in range(1, len(owner)) if owner[j] != owner[j - 1]]], dtype=np.intp
         )
-        self._n_segments = len(segments)
-        seg_tokens = [(_tokens(s) or [""]) for s in segments]
-        self._bm25_doc = bm25s.BM25()
-        self._bm25_seg = bm25s.BM25()
-        if n:
-            self._bm25_doc.index(doc_tokens, show_progress=False)
-            self._bm25_seg.index(seg_tokens, show_progress=False)
+        self._seg_index = _Bm25Index(seg_tokens)
+        self._doc_index = _Bm25Index(doc_tokens)
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, min_df=1
         )
-        self._char_matrix: Any = self._chars.fit_transform(segments) if n else None
+        self._char_matrix: Any = self._chars.fit_transform(segments).tocsr() if n else None
+        self._char_analyzer = self._chars.build_analyzer()
+        self._char_vocab: dict[str, int] = dict(self._chars.vocabulary_) if n else {}
+        self._char_idf = np.asarray(self._chars.idf_, dtype=float) if n else np.zeros(0)
         self._categories = [frozenset(_norm_code(c) for c in e.categories) for e in self.experts]
         self._ksic = [frozenset(_norm_code(k) for k in e.ksic2) for e in self.experts]
-        self._affiliation = [e.affiliation_id for e in self.experts]
+        self._by_affiliation: dict[str, list[int]] = {}
+        for i, e in enumerate(self.experts):
+            if e.affiliation_id is not None:
+                self._by_affiliation.setdefault(str(e.affiliation_id), []).append(i)
+        self._position = {eid: i for i, eid in enumerate(self._ids)}
         self._load = np.array([max(0, e.load) for e in self.experts], dtype=float)
+        self._load_penalty = W_LOAD * np.log1p(self._load)
+        self._cat_cache: dict[str, np.ndarray] = {}
+        self._ind_cache: dict[str, np.ndarray] = {}
+
+    def _category_prior(self, category: str) -> np.ndarray:
+        """1 where the expert serves ``category``, 0.5 where the expert lists none, else 0."""
+        if category not in self._cat_cache:
+            self._cat_cache[category] = np.array(
+                [1.0 if category in cs else (0.5 if not cs else 0.0) for cs in self._categories]
+            )
+        return self._cat_cache[category]
+
+    def _industry_prior(self, ksic2: str) -> np.ndarray:
+        """1 for the same KSIC division, W_SECTION for the same section only, else 0."""
+        if ksic2 not in self._ind_cache:
+            self._ind_cache[ksic2] = np.array(
+                [
+                    1.0
+                    if ksic2 in ks
+                    else (W_SECTION if any(x[:1] == ksic2[:1] for x in ks) else 0.0)
+                    for ks in self._ksic
+                ]
+            )
+        return self._ind_cache[ksic2]
 
     def __len__(self) -> int:
         return len(self.experts)
@@ -390,6 +464,27 @@ class Matcher:
     def _unit(x: np.ndarray) -> np.ndarray:
         top = float(x.max()) if x.size else 0.0
         return x / top if top > 0 else np.zeros_like(x)
+
+    def _char_scores(self, text: str) -> np.ndarray:
+        """Cosine of the case's character n-gram TF-IDF with every clause.
+
+        Same weights as ``TfidfVectorizer.transform`` (sublinear tf × idf, L2-normalised), computed
+        directly: the vectorizer's input checks cost more than the product for one short text.
+        """
+        counts: dict[int, int] = {}
+        for gram in self._char_analyzer(text):
+            j = self._char_vocab.get(gram)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(self._char_matrix.shape[0])
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+        w = tf * self._char_idf[idx]
+        w /= float(np.linalg.norm(w))
+        q = np.zeros(self._char_matrix.shape[1])
+        q[idx] = w
+        return np.asarray(self._char_matrix @ q, dtype=float)
 
     def text_scores(self, text: str, ksic2: str = "") -> tuple[np.ndarray, list[str], list[str]]:
         """Text relevance ∈ [0, 1] of every expert, the query tokens and the expansion."""
@@ -406,17 +501,9 @@ class Matcher:
             (W_EXPANSION, [t for t in expansion if t not in own_industry]),
         )
 
-        def bm25(model: Any, size: int) -> np.ndarray:
-            s = np.zeros(size)
-            for weight, toks in weighted:
-                if toks:
-                    s += weight * np.asarray(model.get_scores(toks), dtype=float)
-            return s
-
-        seg = self._per_expert_max(bm25(self._bm25_seg, self._n_segments))
-        doc = bm25(self._bm25_doc, n)
-        char_q = self._chars.transform([text])
-        chars = self._per_expert_max(np.asarray((self._char_matrix @ char_q.T).toarray()).ravel())
+        seg = self._per_expert_max(self._seg_index.scores(weighted))
+        doc = self._doc_index.scores(weighted)
+        chars = self._per_expert_max(self._char_scores(text))
         combined = (
             W_SEGMENT * self._unit(seg) + W_DOCUMENT * self._unit(doc) + W_CHARS * self._unit(chars)
         )
@@ -440,29 +527,19 @@ class Matcher:
         text, query, expansion = self.text_scores(case.text, case.ksic2)
         category = _norm_code(case.category)
         ksic2 = _norm_code(case.ksic2)
-        cat = np.array(
-            [
-                1.0 if category and category in cs else (0.5 if not cs else 0.0)
-                for cs in self._categories
-            ]
-        )
-        ind = np.array(
-            [
-                1.0
-                if ksic2 and ksic2 in ks
-                else (W_SECTION if ksic2 and any(x[:1] == ksic2[:1] for x in ks) else 0.0)
-                for ks in self._ksic
-            ]
-        )
-        load_pen = W_LOAD * np.log1p(self._load)
-        score = text + (W_CATEGORY * cat if category else 0.0) + W_INDUSTRY * ind - load_pen
+        load_pen = self._load_penalty
+        score = text - load_pen
+        if category:
+            score = score + W_CATEGORY * self._category_prior(category)
+        if ksic2:
+            score = score + W_INDUSTRY * self._industry_prior(ksic2)
         blocked = exclude_affiliation or case.firm_organisation_id
-        excluded = set(exclude_ids)
         mask = np.ones(n, dtype=bool)
         if blocked is not None:
-            mask &= np.array([a is None or str(a) != str(blocked) for a in self._affiliation])
-        if excluded:
-            mask &= np.array([i not in excluded for i in self._ids])
+            mask[self._by_affiliation.get(str(blocked), [])] = False
+        for eid in exclude_ids:
+            if eid in self._position:
+                mask[self._position[eid]] = False
         score = np.where(mask, score, -np.inf)
         k = min(k, int(mask.sum()))
         if k == 0:
