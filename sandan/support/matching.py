@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import bm25s
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -574,20 +575,23 @@ class Matcher:
 
 
 def _explain(matched: Sequence[str], cat: bool, ind: bool, pen: float, load: int) -> str:
+    """One line for the coordinator: why this expert is on the list (translated)."""
     parts = []
     direct = [t for t in matched if not t.startswith("~")]
     related = [t[1:] for t in matched if t.startswith("~")]
     if direct:
-        parts.append("전문분야 일치: " + ", ".join(direct[:6]))
+        parts.append(_("전문분야 일치: %(terms)s") % {"terms": ", ".join(direct[:6])})
     if related:
-        parts.append("관련어: " + ", ".join(related[:4]))
+        parts.append(_("관련어: %(terms)s") % {"terms": ", ".join(related[:4])})
     if not direct and not related:
-        parts.append("전문분야 직접 일치 없음")
-    parts.append("지원분야 일치" if cat else "지원분야 다름")
+        parts.append(_("전문분야 직접 일치 없음"))
+    parts.append(_("지원분야 일치") if cat else _("지원분야 다름"))
     if ind:
-        parts.append("업종 일치")
+        parts.append(_("업종 일치"))
     if load:
-        parts.append(f"진행 중 배정 {load}건(-{pen:.2f})")
+        parts.append(
+            _("진행 중 배정 %(count)d건(-%(penalty)s)") % {"count": load, "penalty": f"{pen:.2f}"}
+        )
     return "; ".join(parts)
 
 

@@ -251,5 +251,5 @@ class Command(BaseCommand):
         parser.add_argument("--relevance", type=Path, required=True, help="REL.csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        out = evaluate(options["cases"], options["experts"], options["relevance"])
+        out = evaluate(Path(options["cases"]), Path(options["experts"]), Path(options["relevance"]))
         self.stdout.write(json.dumps(out))
