@@ -42,11 +42,18 @@ from typing import TYPE_CHECKING, Any
 
 import bm25s
 import numpy as np
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.utils.translation import gettext
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sandan.support.text import analyse
+
+
+def _(message: str) -> str:
+    """gettext when Django is configured; the module also runs bare (scripts, notebooks)."""
+    return gettext(message) if settings.configured else message
+
 
 # bm25s logs at DEBUG on its own logger (level DEBUG); keep index builds quiet.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
