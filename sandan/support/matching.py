@@ -66,7 +66,9 @@ __all__ = [
     "ExpertProfile",
     "Match",
     "Matcher",
+    "expand",
     "ksic2_of",
+    "load_penalty",
     "profiles_from_queryset",
 ]
 
@@ -645,11 +647,6 @@ def _division_code(industry: Any) -> str | None:
         return None
     section = node.parent
     return ksic2_of(node.code, section.code if section is not None else None)
-
-
-def category_prior_weight() -> float:
-    """The category weight (exposed for the ADR and tests)."""
-    return W_CATEGORY
 
 
 def load_penalty(load: int) -> float:
