@@ -106,6 +106,69 @@ _COMPANY_COUNCILS: Table = {
     "councils.attendance": _reach(view=SCOPE, add=SCOPE, change=SCOPE, delete=SCOPE),
 }
 
+# The support pipeline (sandan.support): problems, triage, expert assignments, projects,
+# referrals, duplicate flags, outcomes and surveys. Staff reach the rows of their scope (a
+# problem through the firm's zone, its complex's office and its hub; a project through its
+# hub and zone); regional staff approve the projects of their zone. A company reaches its
+# own problems and the projects it takes part in, and only its own outcomes and surveys;
+# an expert reaches only the problems and projects assigned to them.
+SUPPORT_MODELS = (
+    "support.problem",
+    "support.problemattachment",
+    "support.triagedecision",
+    "support.expertassignment",
+    "support.mentoringnote",
+    "support.project",
+    "support.participant",
+    "support.milestone",
+    "support.budgetline",
+    "support.projectdocument",
+    "support.referral",
+    "support.duplicateflag",
+    "support.outcome",
+    "support.survey",
+    "support.surveyresponse",
+)
+_READ_SUPPORT: Table = {label: {"view": ALL} for label in SUPPORT_MODELS}
+_RUN_SUPPORT: Table = {
+    **{
+        label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL)
+        for label in SUPPORT_MODELS
+    },
+    "support.project": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, approve=ALL),
+}
+_RUN_SUPPORT_IN_SCOPE: Table = {
+    label: _reach(view=SCOPE, add=SCOPE, change=SCOPE, delete=SCOPE, contact=SCOPE)
+    for label in SUPPORT_MODELS
+}
+_APPROVE_PROJECTS_IN_SCOPE: Table = {"support.project": _reach(approve=SCOPE)}
+_COMPANY_SUPPORT: Table = {
+    "support.problem": _reach(view=SCOPE, add=SCOPE),
+    "support.problemattachment": _reach(view=SCOPE, add=SCOPE),
+    "support.expertassignment": _reach(view=SCOPE),
+    "support.mentoringnote": _reach(view=SCOPE),
+    "support.project": _reach(view=SCOPE),
+    "support.participant": _reach(view=SCOPE),
+    "support.milestone": _reach(view=SCOPE),
+    "support.budgetline": _reach(view=SCOPE),
+    "support.projectdocument": _reach(view=SCOPE),
+    "support.referral": _reach(view=SCOPE),
+    "support.outcome": _reach(view=SCOPE),
+    "support.survey": _reach(view=SCOPE, contact=SCOPE),
+    "support.surveyresponse": _reach(view=SCOPE),
+}
+_EXPERT_SUPPORT: Table = {
+    "support.problem": _reach(view=OWN),
+    "support.problemattachment": _reach(view=OWN),
+    "support.expertassignment": _reach(view=OWN),
+    "support.mentoringnote": _reach(view=OWN, add=OWN, change=OWN),
+    "support.project": _reach(view=OWN),
+    "support.participant": _reach(view=OWN),
+    "support.milestone": _reach(view=OWN),
+    "support.projectdocument": _reach(view=OWN, add=OWN),
+    "support.outcome": _reach(view=OWN),
+}
+
 POLICY: dict[str, Table] = {
     Role.MINISTRY_OFFICER: _table(
         _everyone_reads_reference(),
@@ -113,8 +176,11 @@ POLICY: dict[str, Table] = {
         # The ministry approves program years (and their budgets); it edits nothing else.
         {"program.programyear": _reach(approve=ALL)},
         _READ_COUNCILS,
+        _READ_SUPPORT,
     ),
-    Role.AUDITOR: _table(_everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS),
+    Role.AUDITOR: _table(
+        _everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS, _READ_SUPPORT
+    ),
     Role.HQ_STAFF: _table(
         {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
         {
@@ -124,6 +190,7 @@ POLICY: dict[str, Table] = {
             "program.planrun": _reach(view=ALL, add=ALL, change=ALL),
         },
         _RUN_COUNCILS,
+        _RUN_SUPPORT,
     ),
     Role.REGIONAL_STAFF: _table(
         _everyone_reads_reference(),
@@ -140,6 +207,8 @@ POLICY: dict[str, Table] = {
             "registry.expert": _reach(view=ALL, contact=ALL, add=SCOPE, change=SCOPE),
         },
         _RUN_COUNCILS_IN_SCOPE,
+        _RUN_SUPPORT_IN_SCOPE,
+        _APPROVE_PROJECTS_IN_SCOPE,
     ),
     Role.COORDINATOR: _table(
         _everyone_reads_reference(),
@@ -149,11 +218,13 @@ POLICY: dict[str, Table] = {
             "registry.expert": _reach(view=ALL, contact=ALL),
         },
         _RUN_COUNCILS_IN_SCOPE,
+        _RUN_SUPPORT_IN_SCOPE,
     ),
     Role.COMPANY_USER: _table(
         _everyone_reads_reference(),
         {"registry.organisation": _reach(view=SCOPE, change=SCOPE, contact=SCOPE)},
         _COMPANY_COUNCILS,
+        _COMPANY_SUPPORT,
     ),
     Role.EXPERT: _table(
         _everyone_reads_reference(),
@@ -161,6 +232,7 @@ POLICY: dict[str, Table] = {
             "registry.organisation": _reach(view=SCOPE),
             "registry.expert": _reach(view=OWN, change=OWN, contact=OWN),
         },
+        _EXPERT_SUPPORT,
     ),
 }
 
