@@ -62,6 +62,12 @@ def _split(directory: Path) -> tuple[Path, Path]:
 def _run(test: Path, train: Path | None) -> dict[str, Any]:
     from django.core.management import call_command
 
+    from sandan.support import text, triage
+
+    # Fresh analysis caches: ms_per_case must include analysing texts never seen before.
+    text.morphemes.cache_clear()
+    text._analyse.cache_clear()
+    triage._units.cache_clear()
     out = io.StringIO()
     args = ["--test", str(test)] + (["--train", str(train)] if train else [])
     call_command("evaluate_triage", *args, stdout=out)
