@@ -116,7 +116,8 @@ class Problem(models.Model):
         "triaged": ("matched", "in_project", "referred", "rejected", "closed"),
         "matched": ("in_project", "referred", "closed"),
         "in_project": ("closed",),
-        "referred": ("closed", "triaged"),
+        # A declined referral sends the problem back to where it was.
+        "referred": ("closed", "triaged", "matched", "submitted"),
         "closed": (),
         "rejected": (),
     }
@@ -251,7 +252,7 @@ class Problem(models.Model):
             ),
             models.CheckConstraint(
                 name="problem_triaged_has_category",
-                condition=Q(status__in=["submitted", "referred", "rejected"])
+                condition=Q(status__in=["submitted", "referred", "rejected", "closed"])
                 | Q(category__isnull=False),
             ),
         ]
