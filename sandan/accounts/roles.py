@@ -135,7 +135,7 @@ _RUN_SUPPORT: Table = {
         label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL)
         for label in SUPPORT_MODELS
     },
-    "support.project": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, approve=ALL),
+    "support.project": _reach(view=ALL, add=ALL, change=ALL, delete=ALL, contact=ALL, approve=ALL),
 }
 _RUN_SUPPORT_IN_SCOPE: Table = {
     label: _reach(view=SCOPE, add=SCOPE, change=SCOPE, delete=SCOPE, contact=SCOPE)

@@ -58,7 +58,12 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
         if reach == Reach.ALL or (reach == Reach.SCOPE and grant.scope_kind == "national"):
             return None
         if reach == Reach.OWN:
-            if owner_path:
+            if owner_path and _crosses_to_many(model, owner_path):
+                # As for scope paths: a to-many owner path (an expert's assignments) is a
+                # subquery, so that a row is never repeated when other grants also match.
+                owned = model._base_manager.filter(**{owner_path: user.pk}).values("pk")
+                condition |= Q(pk__in=owned)
+            elif owner_path:
                 condition |= Q(**{owner_path: user.pk})
             continue
         condition |= _scope_q(grant, scope_paths, model)
