@@ -920,3 +920,15 @@ def test_reminders_go_to_coordinators_with_late_problems(
 
 def test_survey_link_points_at_the_token() -> None:
     assert re.search(r"/abc123/?$", services.survey_link("abc123"))
+
+
+def test_the_reminder_command_reports_what_it_sent(coordinator: Any, firm: Organisation) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    ProblemFactory(organisation=firm, submitted_at=timezone.now() - dt.timedelta(days=9))
+    out = io.StringIO()
+    call_command("send_service_level_reminders", stdout=out)
+    assert out.getvalue().strip() == "1 service-level reminder(s) sent"
+    assert len(mail.outbox) == 1
