@@ -1714,7 +1714,9 @@ def approve_project(
     open_flags: list[DuplicateFlag] = []
     with transaction.atomic():
         locked = (
-            Project.objects.select_for_update().select_related("program_year").get(pk=project.pk)
+            Project.objects.select_for_update(of=("self",))
+            .select_related("program_year")
+            .get(pk=project.pk)
         )
         _move(Project, locked.status, Project.Status.APPROVED)
         firm_ids = list(
