@@ -71,7 +71,7 @@ from sandan.support.selectors import invalidate_triage, rule_of, triage_for_year
 
 M = TypeVar("M", bound=models.Model)
 
-DEFAULT_SIMILARITY_THRESHOLD = 0.6
+DEFAULT_SIMILARITY_THRESHOLD = 0.5
 DEFAULT_SURVEY_VALID_DAYS = 30
 FUNDED = (Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED)
 
