@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -113,6 +113,25 @@ def record_many(entries: Iterable[AuditEntry], batch_size: int = 2000) -> int:
     objs = [entry for entry in entries if entry.action != AuditAction.UPDATE or entry.changes]
     AuditEntry.objects.bulk_create(objs, batch_size=batch_size)
     return len(objs)
+
+
+def record_created(actor: Any, objs: Sequence[models.Model], *, source: str, batch: str) -> int:
+    """One CREATE entry per row of a bulk insert (all rows of one model), saved together."""
+    if not objs:
+        return 0
+    content_type = ContentType.objects.get_for_model(type(objs[0]))
+    return record_many(
+        entry_for(
+            actor,
+            obj,
+            AuditAction.CREATE,
+            {},
+            source=source,
+            batch=batch,
+            content_type=content_type,
+        )
+        for obj in objs
+    )
 
 
 def history_of(instance: models.Model) -> models.QuerySet[AuditEntry]:

@@ -34,7 +34,7 @@ from sandan.core.io import (
 from sandan.core.models import AuditAction
 from sandan.core.services import NotAllowed
 from sandan.councils.models import Activity, Attendance
-from sandan.councils.services import _audit_created, _ensure_councils
+from sandan.councils.services import _ensure_councils
 from sandan.registry.models import Organisation
 from sandan.registry.validators import normalise_business_number
 
@@ -248,7 +248,7 @@ def import_attendance(
     with transaction.atomic():
         _ensure_councils(actor, {activity.council_id}, "change")
         created = Attendance.objects.bulk_create(creates, batch_size=2000)
-        _audit_created(actor, created, source=audit_source, batch=report.batch)
+        audit.record_created(actor, created, source=audit_source, batch=report.batch)
         if updates:
             rows = Attendance.objects.in_bulk([pk for pk, _v in updates])
             entries = []

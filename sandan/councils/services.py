@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -22,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core import audit
-from sandan.core.models import AuditAction
 from sandan.core.services import (
     NotAllowed,
     create_object,
@@ -478,7 +476,7 @@ def bulk_create_activities(
     batch = batch or uuid.uuid4().hex
     with transaction.atomic():
         created = Activity.objects.bulk_create(objs, batch_size=batch_size)
-        _audit_created(actor, created, source=source, batch=batch)
+        audit.record_created(actor, created, source=source, batch=batch)
     return created
 
 
@@ -504,7 +502,7 @@ def bulk_record_attendance(
     try:
         with transaction.atomic():
             created = Attendance.objects.bulk_create(objs, batch_size=batch_size)
-            _audit_created(actor, created, source=source, batch=batch)
+            audit.record_created(actor, created, source=source, batch=batch)
     except IntegrityError as error:
         raise ValidationError(
             {
@@ -526,24 +524,6 @@ def _ensure_councils(actor: Any, council_ids: set[int], action: str) -> None:
     )
     if reachable != council_ids:
         raise NotAllowed(_("이 협의체의 활동을 기록할 권한이 없습니다."))
-
-
-def _audit_created(actor: Any, objs: Sequence[Any], *, source: str, batch: str) -> None:
-    if not objs:
-        return
-    content_type = ContentType.objects.get_for_model(type(objs[0]))
-    audit.record_many(
-        audit.entry_for(
-            actor,
-            obj,
-            AuditAction.CREATE,
-            {},
-            source=source,
-            batch=batch,
-            content_type=content_type,
-        )
-        for obj in objs
-    )
 
 
 # Attachments ------------------------------------------------------------------------
@@ -705,7 +685,7 @@ def send_activity_reminders(
                 ActivityReminder(activity=activity, organisation_id=org, email=email, sent_at=now)
                 for email, org in sorted(wanted.items())
             )
-            _audit_created(None, records, source="command", batch=batch)
+            audit.record_created(None, records, source="command", batch=batch)
             sent += len(records)
     return sent
 

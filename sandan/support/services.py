@@ -105,24 +105,6 @@ def _update(actor: Any, instance: M, fields: Mapping[str, Any], **kwargs: Any) -
     return saved
 
 
-def _audit_created(actor: Any, objs: Sequence[Any], *, source: str, batch: str) -> None:
-    if not objs:
-        return
-    content_type = ContentType.objects.get_for_model(type(objs[0]))
-    audit.record_many(
-        audit.entry_for(
-            actor,
-            obj,
-            AuditAction.CREATE,
-            {},
-            source=source,
-            batch=batch,
-            content_type=content_type,
-        )
-        for obj in objs
-    )
-
-
 # Text -------------------------------------------------------------------------------
 
 
@@ -365,22 +347,35 @@ def problem_fields(
     return fields
 
 
+def _store_file(
+    actor: Any,
+    model: type[M],
+    owner: Mapping[str, Any],
+    upload: UploadedFile,
+    *,
+    title: str = "",
+    source: str,
+) -> M:
+    """A checked upload saved as a `model` row of `owner` (title: given or the file's name)."""
+    content_type, size = check_attachment(upload)
+    return create_object(
+        actor,
+        model,
+        {
+            **owner,
+            "file": upload,
+            "title": (title.strip() or Path(upload.name or "").name)[:200],
+            "content_type": content_type,
+            "size_bytes": size,
+            "uploaded_by": _user(actor),
+        },
+        source=source,
+    )
+
+
 def _attach(actor: Any, problem: Problem, uploads: Iterable[UploadedFile], source: str) -> None:
     for upload in uploads:
-        content_type, size = check_attachment(upload)
-        create_object(
-            actor,
-            ProblemAttachment,
-            {
-                "problem": problem,
-                "file": upload,
-                "title": Path(upload.name or "").name[:200],
-                "content_type": content_type,
-                "size_bytes": size,
-                "uploaded_by": _user(actor),
-            },
-            source=source,
-        )
+        _store_file(actor, ProblemAttachment, {"problem": problem}, upload, source=source)
 
 
 def submit_problem(
@@ -425,19 +420,8 @@ def add_problem_attachment(
     actor: Any, problem: Problem, upload: UploadedFile, *, title: str = "", source: str = "web"
 ) -> ProblemAttachment:
     ensure_allowed(actor, problem, "view")
-    content_type, size = check_attachment(upload)
-    return create_object(
-        actor,
-        ProblemAttachment,
-        {
-            "problem": problem,
-            "file": upload,
-            "title": (title.strip() or Path(upload.name or "").name)[:200],
-            "content_type": content_type,
-            "size_bytes": size,
-            "uploaded_by": _user(actor),
-        },
-        source=source,
+    return _store_file(
+        actor, ProblemAttachment, {"problem": problem}, upload, title=title, source=source
     )
 
 
@@ -479,7 +463,7 @@ def bulk_create_problems(
                 allowed += Problem.objects.restrict(actor, "add").filter(pk__in=chunk).count()
             if allowed != len(ids):
                 raise NotAllowed(_("권한 밖의 기업 애로과제가 있어 아무것도 저장하지 않았습니다."))
-        _audit_created(actor, created, source=source, batch=batch)
+        audit.record_created(actor, created, source=source, batch=batch)
     return created
 
 
@@ -1033,7 +1017,7 @@ def create_project(
             for expert_id in dict.fromkeys(experts)
         ]
         created = Participant.objects.bulk_create(participants)
-        _audit_created(actor, created, source=source, batch="")
+        audit.record_created(actor, created, source=source, batch="")
     return project
 
 
@@ -1366,19 +1350,8 @@ def add_project_document(
     actor: Any, project: Project, upload: UploadedFile, *, title: str = "", source: str = "web"
 ) -> ProjectDocument:
     ensure_allowed(actor, project, "view")
-    content_type, size = check_attachment(upload)
-    return create_object(
-        actor,
-        ProjectDocument,
-        {
-            "project": project,
-            "file": upload,
-            "title": (title.strip() or Path(upload.name or "").name)[:200],
-            "content_type": content_type,
-            "size_bytes": size,
-            "uploaded_by": _user(actor),
-        },
-        source=source,
+    return _store_file(
+        actor, ProjectDocument, {"project": project}, upload, title=title, source=source
     )
 
 
@@ -1903,7 +1876,7 @@ def complete_project(
         )
         pairs = [_new_survey(project, firm, when) for firm in firms]
         created = Survey.objects.bulk_create([survey for survey, _token in pairs])
-        _audit_created(actor, created, source=source, batch="")
+        audit.record_created(actor, created, source=source, batch="")
         messages = [
             _survey_message(survey, project, token, connection)
             for survey, token in pairs
