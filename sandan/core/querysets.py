@@ -58,13 +58,8 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
         if reach == Reach.ALL or (reach == Reach.SCOPE and grant.scope_kind == "national"):
             return None
         if reach == Reach.OWN:
-            if owner_path and _crosses_to_many(model, owner_path):
-                # As for scope paths: a to-many owner path (an expert's assignments) is a
-                # subquery, so that a row is never repeated when other grants also match.
-                owned = model._base_manager.filter(**{owner_path: user.pk}).values("pk")
-                condition |= Q(pk__in=owned)
-            elif owner_path:
-                condition |= Q(**{owner_path: user.pk})
+            if owner_path:
+                condition |= _path_q(model, owner_path, owner_path, user.pk)
             continue
         condition |= _scope_q(grant, scope_paths, model)
     return condition
@@ -77,12 +72,17 @@ def _scope_q(
     if not path:
         return Q(pk__in=[])
     lookup = "pk__in" if path == "pk" else f"{path}__in"
-    ids = sorted(grant.scope_ids)
+    return _path_q(model, path, lookup, sorted(grant.scope_ids))
+
+
+def _path_q(model: type[models.Model] | None, path: str, lookup: str, value: Any) -> Q:
+    """`lookup=value` as a filter; through a to-many relation, as a primary-key subquery."""
     if model is not None and _crosses_to_many(model, path):
-        # A join through a to-many relation would repeat a row once per match; a
-        # subquery on the primary key keeps each row once (and still runs no query here).
-        return Q(pk__in=model._base_manager.filter(**{lookup: ids}).values("pk"))
-    return Q(**{lookup: ids})
+        # A join through a to-many relation would repeat a row once per match (e.g. an
+        # expert's assignments, or a grant's scope ids); a subquery on the primary key keeps
+        # each row once, also when other grants match it too, and still runs no query here.
+        return Q(pk__in=model._base_manager.filter(**{lookup: value}).values("pk"))
+    return Q(**{lookup: value})
 
 
 def _crosses_to_many(model: type[models.Model], path: str) -> bool:
