@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry/", include("sandan.registry.urls")),
     path("councils/", include("sandan.councils.urls")),
     path("program/", include("sandan.program.urls")),
+    path("support/", include("sandan.support.urls")),
     path("history/", include("sandan.core.urls")),
     path("", include("sandan.analytics.urls")),
 ]

@@ -22,6 +22,10 @@ _NAV_SECTIONS = (
     ("registry", "organisation", "organisations"),
     ("registry", "expert", "experts"),
     ("program", "", "program"),
+    ("support", "project", "projects"),
+    ("support", "outcome", "outcomes"),
+    ("support", "service_level", "outcomes"),
+    ("support", "", "problems"),
     ("core", "", "history"),
     ("accounts", "", "account"),
 )

@@ -1,0 +1,7 @@
+"""Problem pages (filled in by the problems work)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
