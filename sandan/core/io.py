@@ -651,3 +651,34 @@ class UpsertPlan(Generic[M]):
             manager.bulk_update(updated, sorted(changed_fields), batch_size=batch_size)
         fast_insert(AuditEntry, audit_rows, batch_size=batch_size)
         return created
+
+
+# Exports ------------------------------------------------------------------------------
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula
+# injection, OWASP): text from users (a firm's name, a title) must never do that.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    """`value` as a spreadsheet cell that is never a formula: text starting like one gets a
+    leading apostrophe (shown as text); numbers, dates and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> bytes:
+    """An XLSX workbook of (sheet title, header, rows) sheets; every cell through
+    `safe_cell`. Sheet titles are cut to Excel's 31 characters."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        sheet.append([safe_cell(value) for value in header])
+        for row in rows:
+            sheet.append([safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
