@@ -28,6 +28,22 @@ DEFAULT_RULES: dict[str, Any] = {
     "hub_min_operating_firms": 50,
 }
 
+# What each rule the code reads means and how to show its value: (label, unit). The values
+# live in each year's `rules`; a rule a year adds that the code does not know is shown as is.
+RULE_INFO: dict[str, tuple[Any, str]] = {
+    "council_min_firms": (_("활동 협의체 최소 회원기업 수"), "count"),
+    "council_requires_academia": (_("협의체에 대학·연구기관 필수"), "bool"),
+    "firm_cost_share_min_pct": (_("기업 최소 부담 비율"), "percent"),
+    "firm_grant_cap_krw": (_("기업당 연간 지원 한도"), "krw"),
+    "hub_min_operating_firms": (_("거점단지 최소 가동업체 수"), "count"),
+    "self_sustaining_running_cost_krw": (_("자립형 클러스터 운영비"), "krw"),
+    "triage_within_days": (_("접수 후 분류 기한"), "days"),
+    "start_within_days": (_("분류 후 과제 착수 기한"), "days"),
+    "complete_within_days": (_("착수 후 완료 기한"), "days"),
+    "duplicate_similarity_threshold": (_("중복 지원 판정 유사도"), "ratio"),
+    "survey_valid_days": (_("만족도 조사 링크 유효 기간"), "days"),
+}
+
 
 class ProgramYear(models.Model):
     """사업연도: the targets, categories, budget and rules of one year of the program."""
@@ -81,6 +97,14 @@ class ProgramYear(models.Model):
 
     def rule(self, name: str) -> Any:
         return self.rules.get(name, DEFAULT_RULES.get(name))
+
+    def described_rules(self) -> list[tuple[str, str, Any, str]]:
+        """(name, label, value, unit) of every rule of the year, known rules first."""
+        known = [name for name in RULE_INFO if name in self.rules]
+        other = sorted(name for name in self.rules if name not in RULE_INFO)
+        return [
+            (name, str(RULE_INFO[name][0]), self.rules[name], RULE_INFO[name][1]) for name in known
+        ] + [(name, name, self.rules[name], "") for name in other]
 
     @property
     def budget_100m_krw(self) -> Decimal:

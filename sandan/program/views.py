@@ -54,7 +54,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "program_year": program_year,
         "progress": selectors.zone_progress(user, program_year),
         "categories": program_year.categories.all(),
-        "rules": sorted(program_year.rules.items()),
+        "rules": program_year.described_rules(),
         "copy_form": CopyYearForm(initial={"year": program_year.year + 1}),
         "may_copy": allows(user, ProgramYear, "add"),
         "may_approve": program_year.status == ProgramYear.Status.DRAFT

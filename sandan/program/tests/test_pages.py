@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -60,6 +61,17 @@ def test_year_page_shows_targets_against_designations_with_warnings(year: Progra
     assert "663억원" in text
     assert "거점단지 1 / 목표 5" in text  # dongnam: 1 designated of 5
     assert "PROD_COMMERCIALIZATION" in text
+
+
+def test_year_page_explains_the_rules_in_words_and_units(year: ProgramYear) -> None:
+    year.rules = {**year.rules, "firm_grant_cap_krw": 100_000_000, "regional_bonus": 3}
+    year.save()
+    text = _client(Role.HQ_STAFF).get("/program/2010/").content.decode()
+    assert "기업당 연간 지원 한도" in text and "100,000,000원" in text
+    assert "기업 최소 부담 비율" in text and "20%" in text
+    assert "협의체에 대학·연구기관 필수" in text
+    # A rule the code does not know yet is still shown, by its name.
+    assert "regional_bonus" in text
 
 
 def test_designation_page_shows_tree_map_and_history(year: ProgramYear) -> None:
@@ -214,3 +226,21 @@ def test_ministry_approves_the_year_and_hq_copies_it(year: ProgramYear) -> None:
     assert year.status == ProgramYear.Status.APPROVED
     _client(Role.HQ_STAFF).post("/program/2010/copy/", {"year": 2011})
     assert ProgramYear.objects.get(year=2011).categories.count() == 5
+
+
+def test_planner_choices_are_visible_krds_checkboxes(year: ProgramYear) -> None:
+    """KRDS hides bare checkboxes; each choice needs the `.krds-form-check > input ~ label`
+    pair (and the group a visible legend), or the user sees labels with nothing to tick."""
+    page = _client(Role.HQ_STAFF).get("/program/2010/planner/").content.decode()
+    assert '<legend class="form-tit">' in page
+    for kind in ("national", "general", "urban_high_tech", "agro_industrial"):
+        assert re.search(
+            rf'<div class="krds-form-check medium"><input type="checkbox" name="kinds" '
+            rf'value="{kind}" id="(id_kinds_\d)"[^>]*><label for="\1">',
+            page,
+        ), kind
+    assert re.search(
+        r'<div class="krds-form-check medium"><input type="checkbox" name="allow_cross_zone"'
+        r'[^>]*><label for="id_allow_cross_zone">',
+        page,
+    )
