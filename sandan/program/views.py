@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.core.querysets import allows
+from sandan.core.templatetags.sandan_ui import local_name
 from sandan.program import selectors, services
 from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
 from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
+from sandan.registry.models import Industry, Zone
 
 ERA_BEFORE_2010 = range(2005, 2010)
 
@@ -247,16 +249,41 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     linked_by_hub: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in result.get("linked", []):
         linked_by_hub[row["hub"]].append(row)
+    # The result keeps codes (stable, language-free); the page shows names.
+    zones = {zone.code: local_name(zone) for zone in Zone.objects.all()}
+    codes = {code for hub in result.get("hubs", []) for code, _share in hub.get("industry_mix", [])}
+    industries = {
+        industry.code: local_name(industry) for industry in Industry.objects.filter(code__in=codes)
+    }
     hubs = [
-        {**hub, "linked": linked_by_hub.get(hub["kicox_id"], [])} for hub in result.get("hubs", [])
+        {
+            **hub,
+            "zone_name": zones.get(hub["zone"], hub["zone"]),
+            "industry_mix": [
+                (code, industries.get(code, ""), share) for code, share in hub["industry_mix"]
+            ],
+            "linked": linked_by_hub.get(hub["kicox_id"], []),
+        }
+        for hub in result.get("hubs", [])
+    ]
+    zone_rows = [
+        {**row, "zone_name": zones.get(row["zone"], row["zone"])} for row in result.get("zones", [])
     ]
     context = {
         "plan": plan_run,
+        "zones": zone_rows,
         "hubs": hubs,
         "may_accept": plan_run.status == PlanRun.Status.DONE
         and allows(request.user, Designation, "add"),
     }
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.headers.get("HX-Request") and plan_run.status not in (
+        PlanRun.Status.QUEUED,
+        PlanRun.Status.RUNNING,
+    ):
+        # The poll that sees the run end reloads the page, which then shows the result.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -194,8 +194,13 @@ def test_planner_page_runs_and_shows_the_explained_plan(year: ProgramYear, setti
     assert plan.status == PlanRun.Status.DONE, plan.error
     page = client.get(f"/program/plans/{plan.pk}/").content.decode()
     assert "울산미포" in page and "온산" in page
+    assert "동남권" in page and ">dongnam<" not in page  # zones by name, not by code
     partial = client.get(f"/program/plans/{plan.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'id="plan-status"' in partial and "<html" not in partial
+    # The poll that sees the finished run reloads the page, so the result appears by itself.
+    finished = client.get(f"/program/plans/{plan.pk}/", HTTP_HX_REQUEST="true")
+    assert finished["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(f"/program/plans/{plan.pk}/")
     response = client.post(f"/program/plans/{plan.pk}/accept/", {"reason": ""})
     assert response.status_code == 302
     assert Designation.objects.filter(role="hub").get().complex.name_ko == "울산미포"
