@@ -25,6 +25,7 @@ urlpatterns = [
         name="attendance_import",
     ),
     path("activities/<int:pk>/attachments/add/", views.attachment_add, name="attachment_add"),
+    path("attendance/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("calendar/", views.activity_calendar, name="calendar"),
 ]

@@ -311,6 +311,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and activity.status == Activity.Status.PLANNED
         and activity.starts_at > timezone.now(),
         "registration_form": RegistrationForm() if my_organisations else None,
+        "my_organisation_ids": {organisation.pk for organisation in my_organisations},
     }
     return render(request, "councils/activity_detail.html", context)
 
@@ -477,6 +478,23 @@ def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("참가 신청을 받았습니다."))
     return redirect("councils:activity_detail", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company user withdraws one of its own registrations for a coming activity."""
+    row = Attendance.objects.restrict(request.user, "change").filter(pk=pk).first()
+    if row is None:
+        raise Http404(_("참가 신청을 찾을 수 없습니다."))
+    try:
+        services.cancel_registration(request.user, row)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("참가 신청을 취소했습니다."))
+    return redirect("councils:activity_detail", pk=row.activity_id)
 
 
 @login_required

@@ -216,7 +216,23 @@ def test_a_member_company_registers_on_the_activity_page(client: Client) -> None
         reverse("councils:activity_register", args=[activity.pk]), {"person_name": "이서연"}
     )
     assert response.status_code == 302
-    assert Attendance.objects.get().status == Attendance.Status.REGISTERED
+    row = Attendance.objects.get()
+    assert row.status == Attendance.Status.REGISTERED
+    page = client.get(reverse("councils:activity_detail", args=[activity.pk])).content.decode()
+    cancel = reverse("councils:registration_cancel", args=[row.pk])
+    assert cancel in page
+    assert client.post(cancel).status_code == 302
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.CANCELLED
+    # Cancelling twice is refused with a message, and another firm cannot reach the row.
+    client.post(cancel)
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.CANCELLED
+    other = Client()
+    other.force_login(
+        user_with_role(Role.COMPANY_USER, organisation=MembershipFactory().organisation)
+    )
+    assert other.post(cancel).status_code == 404
 
 
 def test_a_company_does_not_see_other_councils(client: Client) -> None:
