@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,6 +13,8 @@ from sandan.program.models import Designation, ProgramYear
 from sandan.registry.models import Complex, Zone
 
 TEXT = {"class": "krds-input"}
+# "123456", or "창원국가 (123456)" as the datalist offers it.
+_COMPLEX_CODE = re.compile(r"(?:^|\()(\d{6})\)?$")
 SELECT = {"class": "krds-form-select"}
 
 
@@ -32,10 +35,10 @@ class CopyYearForm(forms.Form):
 
 class DesignationForm(forms.Form):
     complex = forms.CharField(
-        label=_("단지 코드"),
-        max_length=6,
-        widget=forms.TextInput(attrs=TEXT),
-        help_text=_("한국산업단지공단 단지 코드 6자리"),
+        label=_("산업단지"),
+        max_length=120,
+        widget=forms.TextInput(attrs={**TEXT, "list": "complex-options", "autocomplete": "off"}),
+        help_text=_("단지명이나 단지 코드 6자리를 입력하거나 목록에서 고르세요."),
     )
     role = forms.ChoiceField(
         label=_("구분"), choices=Designation.Role.choices, widget=forms.Select(attrs=SELECT)
@@ -70,12 +73,36 @@ class DesignationForm(forms.Form):
             (str(d.pk), f"{d.complex.name_ko} ({d.complex.kicox_id})") for d in hubs
         ]
 
+    def complex_options(self) -> list[tuple[str, str]]:
+        """(value, zone) for the datalist: "name (code)", which clean_complex reads back."""
+        rows = Complex.objects.order_by("province__zone__order", "name_ko").values_list(
+            "name_ko", "kicox_id", "province__zone__name_ko"
+        )
+        return [(f"{name} ({code})", zone) for name, code, zone in rows]
+
     def clean_complex(self) -> Complex:
-        code = self.cleaned_data["complex"].strip()
-        found = Complex.objects.select_related("province__zone").filter(kicox_id=code).first()
-        if found is None:
-            raise ValidationError(_("단지 코드 %(code)s인 산업단지가 없습니다.") % {"code": code})
-        return found
+        value = " ".join(self.cleaned_data["complex"].split())
+        complexes = Complex.objects.select_related("province__zone")
+        code = _COMPLEX_CODE.search(value)
+        if code:
+            found = complexes.filter(kicox_id=code.group(1)).first()
+            if found is None:
+                raise ValidationError(
+                    _("단지 코드 %(code)s인 산업단지가 없습니다.") % {"code": code.group(1)}
+                )
+            return found
+        named = list(complexes.filter(name_ko=value)[:2])
+        if len(named) > 1:
+            raise ValidationError(
+                _("‘%(name)s’라는 단지가 여럿입니다. 목록에서 코드와 함께 고르세요.")
+                % {"name": value}
+            )
+        if not named:
+            raise ValidationError(
+                _("‘%(name)s’인 산업단지가 없습니다. 단지명이나 코드 6자리를 확인하세요.")
+                % {"name": value}
+            )
+        return named[0]
 
     def clean_hub(self) -> Designation | None:
         value = self.cleaned_data.get("hub")

@@ -127,6 +127,43 @@ def test_unknown_complex_code_is_a_field_error(year: ProgramYear) -> None:
     assert "999999" in response.content.decode()
 
 
+def test_a_complex_is_chosen_by_name_or_by_the_listed_name_and_code(year: ProgramYear) -> None:
+    client = _client(Role.HQ_STAFF)
+    ulsan = ComplexFactory(
+        name_ko="울산미포", province=province("31"), operating_firms=900, tenants=950
+    )
+    form = client.get("/program/2010/designations/edit/").content.decode()
+    assert (
+        f'<option value="울산미포 ({ulsan.kicox_id})">' in form and 'list="complex-options"' in form
+    )
+    response = client.post(
+        "/program/2010/designations/edit/", {"complex": "울산미포", "role": "hub"}
+    )
+    assert response.status_code == 302
+    assert Designation.objects.get().complex == ulsan
+    onsan = ComplexFactory(name_ko="온산", province=province("31"))
+    hub = Designation.objects.get()
+    response = client.post(
+        "/program/2010/designations/edit/",
+        {"complex": f"온산 ({onsan.kicox_id})", "role": "linked", "hub": hub.pk},
+    )
+    assert response.status_code == 302
+    assert Designation.objects.get(complex=onsan).hub == hub
+
+
+def test_an_ambiguous_or_unknown_complex_name_is_a_field_error(year: ProgramYear) -> None:
+    ComplexFactory(name_ko="중앙", province=province("31"))
+    ComplexFactory(name_ko="중앙", province=province("48"))
+    client = _client(Role.HQ_STAFF)
+    response = client.post("/program/2010/designations/edit/", {"complex": "중앙", "role": "hub"})
+    assert response.status_code == 400 and "여럿입니다" in response.content.decode()
+    response = client.post(
+        "/program/2010/designations/edit/", {"complex": "없는단지", "role": "hub"}
+    )
+    assert response.status_code == 400 and "없는단지" in response.content.decode()
+    assert not Designation.objects.exists()
+
+
 def test_company_user_may_not_designate_or_plan(year: ProgramYear) -> None:
     client = _client(Role.COMPANY_USER)
     assert client.get("/program/2010/designations/edit/").status_code == 403
