@@ -25,6 +25,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", "sandan.councils.api.router")
 api.add_router("/", program_router)
+api.add_router("/", "sandan.support.api.router")
 
 
 @api.exception_handler(DjangoValidationError)
