@@ -4,6 +4,7 @@
     sandan load_demo --scale national             # today's 1,363 complexes, 130,000 orgs
     sandan load_demo --seed 7 --organisations 500 --experts 30   # small, for tests
     sandan load_demo --activities 300             # fewer council activities (tests)
+    sandan load_demo --problems 400               # fewer support problems (tests)
 
 When the registry already holds complexes, the world is kept and only the demo users are
 (re)created and printed, so running it twice is safe. See sandan/registry/demo.py.
@@ -54,6 +55,12 @@ class Command(BaseCommand):
             help="networking activities of the 2005–2008 councils; default 15,000",
         )
         parser.add_argument(
+            "--problems",
+            type=int,
+            default=None,
+            help="support problems of 2010; default 3,000 (national: 20,000)",
+        )
+        parser.add_argument(
             "--password",
             default=DEMO_PASSWORD,
             help=f"password of every demo user (default {DEMO_PASSWORD})",
@@ -66,7 +73,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
-        for name in ("organisations", "experts", "activities"):
+        for name in ("organisations", "experts", "activities", "problems"):
             if options[name] is not None and options[name] < 0:
                 raise CommandError(f"--{name} must be ≥ 0")
         try:
@@ -112,6 +119,20 @@ class Command(BaseCommand):
         )
         if verbosity >= 1:
             for line in councils.lines():
+                self.stdout.write(line)
+        # The support pipeline of 2010 (problems, triage, experts, projects, outcomes)
+        # stands on the registry's firms and experts, the designations and the councils.
+        from sandan.support.demo import load_support_demo
+
+        support = load_support_demo(
+            seed=options["seed"],
+            scale=options["scale"],
+            progress=verbosity >= 1,
+            log=self.stdout.write if verbosity >= 1 else _quiet,
+            **({} if options["problems"] is None else {"problems": options["problems"]}),
+        )
+        if verbosity >= 1:
+            for line in support.lines():
                 self.stdout.write(line)
         if options["fingerprint"]:
             self.stdout.write(f"fingerprint: {fingerprint()}")
