@@ -168,6 +168,7 @@ class ProjectForm(forms.Form):
         label=_("지원서비스 분야"),
         queryset=ServiceCategory.objects.none(),
         required=False,
+        empty_label=_("첫 애로과제의 분야"),
         widget=forms.Select(attrs=SELECT),
         help_text=_("비워 두면 첫 애로과제의 분야를 씁니다."),
     )
@@ -281,6 +282,7 @@ class BudgetLineForm(forms.Form):
         label=_("기관"),
         queryset=Organisation.objects.none(),
         required=False,
+        empty_label=_("과제 전체(주관기업)"),
         widget=forms.Select(attrs=SELECT),
     )
     amount_krw = forms.IntegerField(

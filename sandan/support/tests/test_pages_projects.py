@@ -526,7 +526,7 @@ def test_project_list_query_count_is_constant(
     as_user(client, coordinator)
     url = _url("project_list")
     client.get(url)
-    with django_assert_max_num_queries(12) as base:
+    with django_assert_max_num_queries(9) as base:
         client.get(url)
     for _n in range(8):
         ready_project(hub=hub)
@@ -548,7 +548,7 @@ def test_project_detail_query_count_is_constant(
     as_user(client, coordinator)
     url = _url("project_detail", project.pk)
     client.get(url)
-    with django_assert_max_num_queries(30) as base:
+    with django_assert_max_num_queries(15) as base:
         client.get(url)
     for n in range(5):
         partner = firm_in_hub(hub)

@@ -456,8 +456,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(project=project)
             .select_related("organisation__complex", "expert__affiliation"),
             user,
-        ).order_by("role", "id")
+        )
     )
+    # The lead firm first, then firms, universities, institutes, agencies and experts.
+    participants.sort(key=lambda p: (list(Participant.Role.values).index(p.role), p.pk))
+    own = _own_organisations(user)
+    for participant in participants:
+        if participant.organisation_id in own:
+            participant.contact_visible = True  # type: ignore[attr-defined]  # its own contact
     share = services.cost_share(project)
     workflow = _workflow(project, may_change, may_approve)
     context = {
@@ -1143,6 +1149,8 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
         "amounts_chart": amounts_chart,
         "satisfaction_chart": satisfaction_chart,
         "export_query": query.urlencode(),
+        "sales_increase_mkrw": round(figures["overall"]["sales_increase_krw"] / 1_000_000),
+        "cost_saved_mkrw": round(figures["overall"]["cost_saved_krw"] / 1_000_000),
         **figures,
     }
     return render(request, "support/outcome_dashboard.html", context)
