@@ -19,6 +19,7 @@ HISTORY_MODELS = {
     "expert": "registry.Expert",
     "office": "registry.Office",
     "complexstat": "registry.ComplexStat",
+    "problem": "support.Problem",
     "project": "support.Project",
 }
 

@@ -49,6 +49,7 @@ from sandan.registry.models import Organisation
 ACTIVITIES_PER_PAGE = 50
 ACTIVITIES_ON_COUNCIL_PAGE = 10
 ATTENDANCE_ON_ACTIVITY_PAGE = 200
+PROBLEMS_ON_ACTIVITY_PAGE = 50
 
 
 def _may(user: Any, model: type[Any], action: str, pk: int) -> bool:
@@ -298,7 +299,19 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     may_change = _may(user, Activity, "change", activity.pk)
     my_organisations = _user_organisations(user)
+    # The problems (애로과제) raised at the activity, recorded on the support pages.
+    from sandan.support.models import Problem
+
+    problems = list(
+        Problem.objects.restrict(user, "view")
+        .filter(activity=activity)
+        .select_related("organisation", "category", "suggested_category")
+        .order_by("submitted_at", "id")[: PROBLEMS_ON_ACTIVITY_PAGE + 1]
+    )
     context = {
+        "problems": problems[:PROBLEMS_ON_ACTIVITY_PAGE],
+        "more_problems": len(problems) > PROBLEMS_ON_ACTIVITY_PAGE,
+        "may_record_problems": may_change and allows(user, Problem, "add"),
         "activity": activity,
         "attendance": rows[:ATTENDANCE_ON_ACTIVITY_PAGE],
         "more_attendance": len(rows) > ATTENDANCE_ON_ACTIVITY_PAGE,

@@ -1,0 +1,418 @@
+"""Forms of the problem pages: the list filter (GET), the intake form, triage, expert
+assignment, referral, reject/close, mentoring notes, the activity rows and the bulk import
+(POST → `sandan.support.services`). Lengths and kinds of files are checked by the services,
+whose errors the views put on these forms' fields."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from sandan.program.models import ProgramYear, ServiceCategory
+from sandan.registry import selectors as registry_selectors
+from sandan.registry.forms import FilterForm
+from sandan.registry.models import Expert, Organisation
+from sandan.support.models import (
+    ATTACHMENT_TYPES,
+    TEXT_MAX,
+    TITLE_MAX,
+    ExpertAssignment,
+    Problem,
+    Referral,
+)
+
+ALL: list[tuple[str, Any]] = [("", _("전체"))]
+INPUT = {"class": "krds-input"}
+SELECT = {"class": "krds-form-select"}
+ACCEPT = ",".join(ATTACHMENT_TYPES)
+ATTACHMENT_HELP = _("PDF, HWP, HWPX, DOCX, XLSX, PPTX, PNG, JPG · 파일마다 20MB 이하 · 여러 개")
+
+
+def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
+    )
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def _text(label: Any, maximum: int, rows: int, required: bool = True, **kwargs: Any) -> Any:
+    """A textarea; the length is checked by the service (its message says how long the text
+    is), the browser only stops typing at the limit."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=False,
+        widget=forms.Textarea(attrs={**INPUT, "rows": rows, "maxlength": maximum}),
+        **kwargs,
+    )
+
+
+# List filter ------------------------------------------------------------------------
+
+
+class ProblemFilterForm(FilterForm):
+    q = forms.CharField(
+        label=_("검색어"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={**INPUT, "type": "search", "placeholder": _("제목, 내용")}),
+    )
+    year = _select(label=_("사업연도"))
+    zone = _select(label=_("권역"))
+    hub = forms.RegexField(
+        regex=r"^\d{6}$",
+        label=_("거점단지 코드"),
+        required=False,
+        widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
+    )
+    status = _select(ALL + list(Problem.Status.choices), label=_("상태"))
+    category = _select(label=_("지원서비스 분야"))
+    urgency = _select(ALL + list(Problem.Urgency.choices), label=_("긴급도"))
+    source = _select(ALL + list(Problem.Source.choices), label=_("접수 경로"))
+    overdue = forms.BooleanField(label=_("처리 기한이 지난 것만"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "year").choices = ALL + [
+            (str(year), _("%(year)s년") % {"year": year})
+            for year in ProgramYear.objects.order_by("-year").values_list("year", flat=True)
+        ]
+        _choice_field(self, "zone").choices = ALL + [
+            (z.code, z.name_ko) for z in registry_selectors.zones(user).only("code", "name_ko")
+        ]
+        seen: dict[str, str] = {}
+        for code, name in ServiceCategory.objects.order_by(
+            "-program_year__year", "order", "code"
+        ).values_list("code", "name_ko"):
+            seen.setdefault(code, name)
+        _choice_field(self, "category").choices = ALL + list(seen.items())
+
+
+# Intake -----------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ProblemForm(forms.Form):
+    """The intake form (애로과제 신청). A company user acting for one firm does not choose
+    it; one acting for several chooses among them; staff give the firm's business
+    registration number (a national list would be too long for a menu)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("기업"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("기업을 고르세요"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    business_number = forms.CharField(
+        label=_("기업 사업자등록번호"),
+        required=False,
+        max_length=12,
+        help_text=_("예: 123-45-67890. 담당 범위 안의 기업만 고를 수 있습니다."),
+        widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
+    )
+    title = forms.CharField(
+        label=_("제목"),
+        strip=False,
+        help_text=_("한 줄로 적어 주세요. 예: 사출품 수축 불량이 계속 발생합니다"),
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": TITLE_MAX}),
+    )
+    description = _text(
+        _("무엇이 문제인가"),
+        TEXT_MAX,
+        6,
+        help_text=_("언제부터, 어떤 제품·공정에서, 얼마나 문제가 되는지 적어 주세요."),
+    )
+    help_wanted = _text(
+        _("원하는 도움"),
+        TEXT_MAX,
+        3,
+        required=False,
+        help_text=_("예: 성형 조건 최적화 자문, 해외 전시회 참가, 직원 교육"),
+    )
+    urgency = forms.ChoiceField(
+        label=_("긴급도"),
+        choices=Problem.Urgency.choices,
+        initial=Problem.Urgency.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    attachments = MultipleFileField(
+        label=_("첨부파일"),
+        required=False,
+        help_text=ATTACHMENT_HELP,
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        own_firms: QuerySet[Organisation] | None,
+        scope_firms: QuerySet[Organisation] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope_firms = scope_firms
+        if own_firms is not None:
+            del self.fields["business_number"]
+            firms = list(own_firms)
+            self.firms = firms
+            _model_choice(self, "organisation").queryset = own_firms
+            if len(firms) <= 1:
+                self.fields["organisation"].widget = forms.HiddenInput()
+                self.initial.setdefault("organisation", firms[0].pk if firms else None)
+        else:
+            self.firms = []
+            del self.fields["organisation"]
+
+    def clean_business_number(self) -> Organisation | None:
+        from sandan.registry.validators import normalise_business_number
+
+        raw = self.cleaned_data.get("business_number", "")
+        if self.scope_firms is None:
+            return None
+        number = normalise_business_number(raw)
+        if not number:
+            raise forms.ValidationError(_("기업의 사업자등록번호를 적어 주세요."))
+        firm = self.scope_firms.filter(business_number=number).first()
+        if firm is None:
+            raise forms.ValidationError(
+                _("담당 범위 안에서 이 사업자등록번호의 기업을 찾지 못했습니다.")
+            )
+        return firm
+
+    def firm(self) -> Organisation | None:
+        if "organisation" in self.fields:
+            chosen: Organisation | None = self.cleaned_data.get("organisation")
+            if chosen is None and len(self.firms) == 1:
+                return self.firms[0]
+            return chosen
+        found: Organisation | None = self.cleaned_data.get("business_number")
+        return found
+
+
+# Triage, assignment, referral, closing ----------------------------------------------
+
+
+class TriageForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("지원서비스 분야"),
+        queryset=ServiceCategory.objects.none(),
+        empty_label=_("분야를 고르세요"),
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("추천 분야가 맞으면 그대로 확정하고, 아니면 다른 분야를 고르세요."),
+    )
+    note = forms.CharField(
+        label=_("메모"),
+        required=False,
+        max_length=300,
+        help_text=_("추천과 다르게 고를 때는 이유를 남겨 주세요. 다음 분류의 학습 자료가 됩니다."),
+        widget=forms.TextInput(attrs=INPUT),
+    )
+
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "category").queryset = ServiceCategory.objects.filter(
+            program_year_id=problem.program_year_id
+        ).order_by("order", "code")
+        self.initial.setdefault("category", problem.category_id or problem.suggested_category_id)
+
+
+class AssignForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=_("배정할 전문가"),
+        queryset=Expert.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("배정할 전문가를 한 명 이상 고르세요.")},
+    )
+
+    def __init__(self, *args: Any, experts: QuerySet[Expert], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "experts").queryset = experts
+
+
+class EndAssignmentForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("종료 구분"),
+        choices=[
+            (ExpertAssignment.Status.COMPLETED.value, ExpertAssignment.Status.COMPLETED.label),
+            (ExpertAssignment.Status.WITHDRAWN.value, ExpertAssignment.Status.WITHDRAWN.label),
+        ],
+        widget=forms.Select(attrs=SELECT),
+    )
+    reason = forms.CharField(
+        label=_("사유"), required=False, max_length=300, widget=forms.TextInput(attrs=INPUT)
+    )
+
+
+class ReferralForm(forms.Form):
+    partner_kind = forms.ChoiceField(
+        label=_("협력기관 구분"),
+        choices=Referral.PartnerKind.choices,
+        widget=forms.Select(attrs=SELECT),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("연계 기관"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("(기관을 지정하지 않음)"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    note = _text(
+        _("연계 메모"),
+        TEXT_MAX,
+        3,
+        required=False,
+        help_text=_("왜 이 기관의 사업이 더 맞는지 적어 주세요."),
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "agency").queryset = agencies
+
+
+class ReferralUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("연계 상태"),
+        choices=[c for c in Referral.Status.choices if c[0] != Referral.Status.SENT],
+        widget=forms.Select(attrs=SELECT),
+    )
+    outcome = _text(
+        _("연계 결과"),
+        TEXT_MAX,
+        2,
+        required=False,
+        help_text=_("지원 완료로 바꿀 때는 결과를 적어야 합니다."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("사유"),
+        strip=False,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": 300}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    attachments = MultipleFileField(
+        label=_("첨부파일 추가"),
+        help_text=ATTACHMENT_HELP,
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+class MentoringNoteForm(forms.Form):
+    date = forms.DateField(label=_("일자"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    body = _text(_("멘토링 내용"), TEXT_MAX, 6, help_text=_("무엇을 확인하고 어떤 조언을 했는지"))
+
+
+# Activity rows and import -----------------------------------------------------------
+
+
+class ActivityProblemForm(forms.Form):
+    """One problem raised at an activity; a row left empty is skipped."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("기업"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("기업을 고르세요"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    title = forms.CharField(
+        label=_("제목"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": TITLE_MAX}),
+    )
+    description = _text(_("무엇이 문제인가"), TEXT_MAX, 2, required=False)
+    help_wanted = _text(_("원하는 도움"), TEXT_MAX, 2, required=False)
+    urgency = forms.ChoiceField(
+        label=_("긴급도"),
+        choices=Problem.Urgency.choices,
+        initial=Problem.Urgency.NORMAL,
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def __init__(self, *args: Any, firms: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "organisation").queryset = firms
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(
+            (
+                data.get("organisation"),
+                str(data.get("title") or "").strip(),
+                str(data.get("description") or "").strip(),
+                str(data.get("help_wanted") or "").strip(),
+            )
+        )
+
+
+class BaseActivityProblemFormSet(forms.BaseFormSet[ActivityProblemForm]):
+    def __init__(self, *args: Any, firms: QuerySet[Organisation], **kwargs: Any) -> None:
+        self.firms = firms
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "firms": self.firms}
+
+    def filled(self) -> list[ActivityProblemForm]:
+        return [form for form in self.forms if form.is_valid() and not form.is_blank()]
+
+
+ActivityProblemFormSet = cast(
+    type[BaseActivityProblemFormSet],
+    forms.formset_factory(
+        ActivityProblemForm,
+        formset=BaseActivityProblemFormSet,
+        extra=5,
+        max_num=30,
+        absolute_max=30,
+    ),
+)
+
+
+class ProblemUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("애로과제 파일 (CSV, XLSX)"),
+        help_text=_(
+            "열: 사업자등록번호, 제목, 내용, 원하는 지원, 긴급도, 활동. CSV는 UTF-8 또는 CP949. "
+            "한 행이라도 틀리면 아무것도 저장하지 않습니다."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(label=_("검사만 하기"), required=False)
