@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from sandan.api.registry import Code
+from sandan.api.params import Code, Year
 from sandan.program import selectors
 
 router = Router(tags=["program"])
@@ -99,7 +99,7 @@ class DesignationOut(Schema):
 
 
 class DesignationQuery(Schema):
-    year: int | None = None
+    year: Year | None = None
     role: Literal["hub", "linked"] | None = None
     zone: Code | None = None
     hub: Code | None = None

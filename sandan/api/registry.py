@@ -5,13 +5,13 @@ signatures at import time, and string annotations such as ``Query[ComplexQuery]`
 leave its parameter models undefined (every filtered list answered 500).
 """
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, StringConstraints
 
+from sandan.api.params import Code, Search
 from sandan.api.schemas import (
     ComplexOut,
     ComplexStatOut,
@@ -27,19 +27,6 @@ router = Router(tags=["registry"])
 
 ComplexKind = Literal["national", "general", "urban_high_tech", "agro_industrial"]
 OrgKind = Literal["company", "university", "institute", "agency"]
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), which would
-    # surface as a 500; refuse it here with a message instead.
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-# A code (zone, province, office, KICOX id, category) and a free-text search.
-Code = Annotated[str, StringConstraints(max_length=40), AfterValidator(_no_nul)]
-Search = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
 
 
 class ComplexQuery(Schema):

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from sandan.api.params import Code, Day, Id, Search, Year
 from sandan.councils import selectors
 
 router = Router(tags=["councils"])
@@ -24,20 +25,20 @@ def _user(request: HttpRequest) -> Any:
 
 
 class CommonQuery(Schema):
-    year: int | None = None
-    zone: str | None = None
-    hub: str | None = None  # KICOX id of the hub complex
-    council: int | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    year: Year | None = None
+    zone: Code | None = None
+    hub: Code | None = None  # KICOX id of the hub complex
+    council: Id | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 class CouncilQuery(Schema):
-    year: int | None = None
-    zone: str | None = None
-    hub: str | None = None
+    year: Year | None = None
+    zone: Code | None = None
+    hub: Code | None = None
     status: CouncilStatus | None = None
-    q: str | None = None
+    q: Search | None = None
 
 
 class CouncilOut(Schema):
@@ -179,7 +180,7 @@ def list_activities(request: HttpRequest, filters: Query[CommonQuery]) -> Any:
 @router.get("/attendance", response=list[AttendanceOut])
 @paginate(LimitOffsetPagination)
 def list_attendance(
-    request: HttpRequest, filters: Query[CommonQuery], activity: int | None = None
+    request: HttpRequest, filters: Query[CommonQuery], activity: Id | None = None
 ) -> Any:
     return (
         selectors.attendance(_user(request), activity=activity, **filters.dict())

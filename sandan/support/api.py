@@ -17,7 +17,7 @@ signatures at import time (see sandan/api/registry.py).
 """
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value
@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import model_validator
 
 from sandan.accounts.roles import Role, grants_for
-from sandan.api.registry import Code, Search, _no_nul
+from sandan.api.params import Code, Day, Id, Search, Text, Year
 from sandan.core.querysets import allows
 from sandan.program.models import ProgramYear
 from sandan.registry.models import Expert, Organisation
@@ -68,15 +68,6 @@ ReferralStatus = Literal["sent", "accepted", "declined", "completed"]
 PartnerKind = Literal[
     "regional_committee", "leading_industry", "local_government", "technopark", "other"
 ]
-
-# Bounded numbers and dates: an id or a year beyond what the database stores, or a date at
-# the edge of the calendar, is refused with a message instead of overflowing into a 500.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Year = Annotated[int, Field(ge=2000, le=2100)]
-Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
-# Free text in a request body: the services check the real limits with Korean messages;
-# this only keeps NUL (refused by PostgreSQL) and absurd sizes out.
-Text = Annotated[str, StringConstraints(max_length=50_000), AfterValidator(_no_nul)]
 
 # What /support/triage/suggest reads: a problem's title, description and help wanted.
 SUGGEST_TEXT_MAX = TITLE_MAX + 2 * TEXT_MAX

@@ -90,6 +90,20 @@ def test_activity_filters(hq: Api) -> None:
     assert titles(year=2010) == {"봄", "가을"}
     assert titles(date_from="2010-03-01", date_to="2010-04-30") == {"봄"}
     assert hq.get("activities", date_from="not-a-date").status_code == 422
+    # Dates and numbers at the edge of the calendar or beyond a database integer are
+    # refused with a message (they overflowed into a 500 before).
+    for query in (
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"year": 9999},
+        {"year": 99999999999},
+        {"council": 2**70},
+        {"zone": "x" * 500},
+        {"zone": "a\x00b"},
+    ):
+        response = hq.get("activities", **query)
+        assert response.status_code == 422, query
+        assert response.json()["detail"], query
 
 
 def test_activities_count_attendance(hq: Api) -> None:
