@@ -215,6 +215,7 @@ class ParticipantForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.Select(attrs=SELECT),
+        empty_label=_("고르지 않음"),
         help_text=_("과제 단지(거점·연계)의 기업과 대학·연구기관·지원기관입니다."),
     )
     expert = forms.ModelChoiceField(
@@ -222,6 +223,7 @@ class ParticipantForm(forms.Form):
         queryset=Expert.objects.none(),
         required=False,
         widget=forms.Select(attrs=SELECT),
+        empty_label=_("고르지 않음"),
         help_text=_("기관과 전문가 중 하나만 고르세요."),
     )
     role = forms.ChoiceField(
@@ -250,6 +252,9 @@ class ParticipantForm(forms.Form):
         )
         self.fields["organisation"].queryset = eligible.exclude(pk__in=taken).order_by(  # type: ignore[attr-defined]
             "kind", "name_ko"
+        )
+        self.fields["organisation"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda o: f"{o.name_ko} ({o.get_kind_display()})"
         )
         experts = project.participants.filter(expert__isnull=False).values("expert_id")
         self.fields["expert"].queryset = (  # type: ignore[attr-defined]
@@ -410,6 +415,10 @@ class ApprovalForm(forms.Form):
         }
 
 
+def _is_level(name: str) -> bool:
+    return "_before" in name or "_after" in name
+
+
 class OutcomeForm(forms.Form):
     note = forms.CharField(
         label=_("비고"),
@@ -433,6 +442,14 @@ class OutcomeForm(forms.Form):
                 ),
             )
         self.fields["note"] = note
+
+    def results(self) -> list[forms.BoundField]:
+        """What the project changed (counts and increases)."""
+        return [self[name] for name in OUTCOME_FIGURES if not _is_level(name)]
+
+    def levels(self) -> list[forms.BoundField]:
+        """The firm's figures before and after the support."""
+        return [self[name] for name in OUTCOME_FIGURES if _is_level(name)]
 
     def figures(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in OUTCOME_FIGURES}

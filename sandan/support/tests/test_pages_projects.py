@@ -666,3 +666,30 @@ def test_pages_need_login_but_the_survey_does_not(client: Client) -> None:
     for name in ("project_list", "project_create", "outcome_dashboard", "service_levels"):
         assert client.get(_url(name)).status_code == 302
     assert client.get(_url("survey_answer", "x" * 43)).status_code == 404
+
+
+def test_bad_participant_and_outcome_input_is_400_and_saves_nothing(
+    client: Client, coordinator: Any, hub: Any, firm: Organisation
+) -> None:
+    project = services.approve_project(None, _submitted(hub, lead=firm))
+    services.start_project(None, project)
+    as_user(client, coordinator)
+    before = project.participants.count()
+    response = client.post(_url("project_participant_add", project.pk), {})
+    assert response.status_code == 400
+    assert "참여 기관이나 전문가 중 하나만 고르세요" in response.content.decode()
+    expert = ExpertFactory()
+    both = {"organisation": firm_in_hub(hub).pk, "expert": expert.pk, "reason": "보강"}
+    assert client.post(_url("project_participant_add", project.pk), both).status_code == 400
+    assert project.participants.count() == before
+
+    response = client.post(
+        _url("project_outcome", project.pk, firm.pk),
+        {"patents_filed": "-1", "sales_increase_krw": "많이"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "입력한 내용을 확인하세요" in body
+    assert not Outcome.objects.exists()
+    stranger = OrganisationFactory()
+    assert client.get(_url("project_outcome", project.pk, stranger.pk)).status_code == 404

@@ -162,6 +162,11 @@ def _project_to_change(request: HttpRequest, pk: int, action: str = "change") ->
     return project
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one, so that it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -363,7 +368,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "start_date": project.start_date,
         "end_date": project.end_date,
     }
-    form = ProjectForm(request.POST or None, project=project, initial=initial)
+    form = ProjectForm(_posted(request), project=project, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -511,7 +516,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = _project_to_change(request, pk)
-    form = ParticipantForm(request.POST or None, user=user, project=project)
+    form = ParticipantForm(_posted(request), user=user, project=project)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -633,7 +638,7 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = _project_to_change(request, pk)
-    form = MilestoneForm(request.POST or None, project=project)
+    form = MilestoneForm(_posted(request), project=project)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -681,7 +686,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("지원과제를 찾을 수 없습니다."))
     if not allows(user, ProjectDocument, "add") or project.status == Project.Status.CANCELLED:
         raise PermissionDenied(_("이 과제에 문서를 올릴 권한이 없습니다."))
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(_posted(request), request.FILES if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -771,7 +776,7 @@ def _with_reason(
     done: str,
 ) -> HttpResponse:
     project = _project_to_change(request, pk, action)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -879,7 +884,7 @@ def outcome_record(request: HttpRequest, pk: int, organisation_pk: int) -> HttpR
     initial = (
         {name: getattr(existing, name) for name in (*OUTCOME_FIGURES, "note")} if existing else {}
     )
-    form = OutcomeForm(request.POST or None, initial=initial)
+    form = OutcomeForm(_posted(request), initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -901,8 +906,13 @@ def outcome_record(request: HttpRequest, pk: int, organisation_pk: int) -> HttpR
                 )
                 return _detail(project)
         status = 400
-    title = _("성과 입력: %(org)s") % {"org": organisation.name_ko}
-    return _form_page(request, project, form, title, status=status)
+    context = {
+        "form": form,
+        "project": project,
+        "organisation": organisation,
+        "title": _("성과 입력: %(org)s") % {"org": organisation.name_ko},
+    }
+    return render(request, "support/outcome_form.html", context, status=status)
 
 
 @login_required
@@ -949,7 +959,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         )
     if survey.expires_at <= timezone.now():
         return _survey_gone(request, _("조사 기간이 끝난 링크입니다."), 410)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(_posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
