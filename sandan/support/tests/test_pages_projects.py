@@ -581,6 +581,11 @@ def test_the_outcome_export_is_an_xlsx_that_runs_no_formula(
     hubs = [[cell.value for cell in row] for row in workbook["거점단지별"].iter_rows()]
     assert hubs[1][0] == '\'=HYPERLINK("http://x")' and hubs[1][2] == 3
     assert workbook["거점단지별"].cell(row=2, column=1).data_type == "s"
+    # HQ narrows the dashboard to a zone.
+    other_zone = client.get(_url("outcome_dashboard"), {"year": "2010", "zone": "capital"})
+    assert other_zone.context["overall"]["patents_filed"] == 0
+    own_zone = client.get(_url("outcome_dashboard"), {"year": "2010", "zone": "dongnam"})
+    assert own_zone.context["overall"]["patents_filed"] == 3
 
 
 def test_a_regional_user_sees_the_dashboard_of_their_zone_only(

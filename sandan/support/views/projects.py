@@ -34,6 +34,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
@@ -1169,10 +1170,10 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
 # Service levels ---------------------------------------------------------------------
 
 STAGE_LABELS = {
-    "intake_to_triage": _("접수 → 분류"),
-    "triage_to_start": _("분류 → 과제 착수"),
-    "start_to_completion": _("착수 → 완료"),
-    "intake_to_completion": _("접수 → 완료"),
+    "intake_to_triage": gettext_lazy("접수 → 분류"),
+    "triage_to_start": gettext_lazy("분류 → 과제 착수"),
+    "start_to_completion": gettext_lazy("착수 → 완료"),
+    "intake_to_completion": gettext_lazy("접수 → 완료"),
 }
 
 
