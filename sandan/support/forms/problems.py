@@ -237,7 +237,7 @@ class TriageForm(forms.Form):
         label=_("메모"),
         required=False,
         max_length=300,
-        help_text=_("추천과 다르게 고를 때는 이유를 남겨 주세요. 다음 분류의 학습 자료가 됩니다."),
+        help_text=_("추천과 다른 분야를 고를 때는 꼭 적어 주세요."),
         widget=forms.TextInput(attrs=INPUT),
     )
 
@@ -247,6 +247,23 @@ class TriageForm(forms.Form):
             program_year_id=problem.program_year_id
         ).order_by("order", "code")
         self.initial.setdefault("category", problem.category_id or problem.suggested_category_id)
+        self.suggested_id = problem.suggested_category_id
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("category")
+        overriding = (
+            chosen is not None and self.suggested_id is not None and chosen.pk != self.suggested_id
+        )
+        if overriding and not str(data.get("note") or "").strip():
+            self.add_error(
+                "note",
+                _(
+                    "추천과 다른 분야를 고를 때는 이유를 적어 주세요. "
+                    "다음 분류의 학습 자료가 됩니다."
+                ),
+            )
+        return data
 
 
 class AssignForm(forms.Form):

@@ -355,6 +355,12 @@ def test_a_coordinator_overrides_the_suggestion_with_a_note(
     problem = services.submit_problem(None, firm, INJECTION_TITLE, INJECTION_TEXT, INJECTION_HELP)
     training = category("FIELD_EDUCATION")
     as_user(client, coordinator)
+    without_reason = client.post(
+        reverse("support:problem_triage", args=[problem.pk]), {"category": training.pk}
+    )
+    assert without_reason.status_code == 400
+    assert "이유를 적어 주세요" in without_reason.content.decode()
+    assert not TriageDecision.objects.exists()
     client.post(
         reverse("support:problem_triage", args=[problem.pk]),
         {"category": training.pk, "note": "직원 교육이 먼저 필요하다고 통화로 확인"},
