@@ -698,3 +698,32 @@ def test_bad_participant_and_outcome_input_is_400_and_saves_nothing(
     assert not Outcome.objects.exists()
     stranger = OrganisationFactory()
     assert client.get(_url("project_outcome", project.pk, stranger.pk)).status_code == 404
+
+
+def test_editing_an_approved_project_needs_a_reason_which_is_audited(
+    client: Client, coordinator: Any, hub: Any
+) -> None:
+    from sandan.core.audit import history_of
+
+    project = services.approve_project(None, _submitted(hub, title="금형 수명 연장"))
+    as_user(client, coordinator)
+    data = {
+        "title": "금형 수명 연장과 열처리 개선",
+        "summary": project.summary,
+        "type": project.type,
+        "category": project.category_id,
+        "scope": project.scope,
+        "start_date": "2010-04-01",
+        "end_date": "2010-09-30",
+    }
+    response = client.post(_url("project_edit", project.pk), data)
+    assert response.status_code == 400
+    assert "승인된 과제를 바꾸려면 사유를 적어 주세요" in response.content.decode()
+    project.refresh_from_db()
+    assert project.title == "금형 수명 연장"
+    response = client.post(
+        _url("project_edit", project.pk), {**data, "reason": "열처리 공정 추가 요청"}
+    )
+    project.refresh_from_db()
+    assert response.status_code == 302 and project.title == "금형 수명 연장과 열처리 개선"
+    assert history_of(project).first().reason == "열처리 공정 추가 요청"
