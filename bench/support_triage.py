@@ -114,6 +114,7 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as handle:
         for line in lines:
+            print(json.dumps(line, ensure_ascii=False))
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     print(f"appended {len(lines)} lines to {RESULTS.relative_to(ROOT)}")
     return 0 if all_met else 1
