@@ -159,7 +159,7 @@ def test_a_company_user_submits_a_problem_in_korean_and_sees_the_suggestion(
     assert "제조기술효율화" in page and "추천 근거 낱말" in page
     assert problem.suggestion_evidence and all(word in page for word in problem.suggestion_evidence)
     # The company does not triage: no confirm form, no expert list.
-    assert "분류 확정" not in page and "추천 전문가" not in page
+    assert "분류 확정" not in page and "추천 전문가" not in page and "분야별 확률" not in page
 
 
 def test_attachments_are_saved_and_downloaded_within_scope(
@@ -338,6 +338,7 @@ def test_a_coordinator_confirms_the_suggestion(
     as_user(client, coordinator)
     page = client.get(detail(problem)).content.decode()
     assert "분류 확정" in page and "추천 전문가" in page
+    assert "분야별 확률" in page and "현장맞춤형 교육" in page  # every category, ranked
     response = client.post(
         reverse("support:problem_triage", args=[problem.pk]),
         {"category": problem.suggested_category_id, "note": ""},

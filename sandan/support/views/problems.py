@@ -387,6 +387,17 @@ def _detail_context(
         and (may_change or problem.organisation_id in _own_organisations(user))
     )
     firm_visible = bool(_contact_visible(user, Organisation, [problem.organisation_id]))
+    ranking: list[dict[str, Any]] = []
+    if may_triage:
+        # The engine's current view of every category (it learns from confirmed decisions,
+        # so it may differ from the suggestion stored at intake).
+        current = services.suggest_category(problem)
+        if current is not None:
+            names = dict(problem.program_year.categories.values_list("code", "name_ko"))
+            ranking = [
+                {"name": names.get(code, code), "p": p, "pct": round(p * 100)}
+                for code, p in current.ranking
+            ]
     agencies = Organisation.objects.restrict(user, "view").filter(kind=Organisation.Kind.AGENCY)
     return {
         "problem": problem,
@@ -415,6 +426,7 @@ def _detail_context(
         ),
         "experts": experts,
         "show_experts": show_experts,
+        "ranking": ranking,
         "may_change": may_change,
         "may_triage": may_triage,
         "may_assign": may_assign and bool(experts),
