@@ -35,6 +35,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
@@ -881,7 +882,11 @@ def outcome_record(request: HttpRequest, pk: int, organisation_pk: int) -> HttpR
     if participant is None or participant.organisation is None:
         raise Http404(_("이 과제의 참여기업이 아닙니다."))
     organisation = participant.organisation
-    existing = Outcome.objects.filter(project=project, organisation=organisation).first()
+    existing = (
+        Outcome.objects.restrict(user, "view")
+        .filter(project=project, organisation=organisation)
+        .first()
+    )
     initial = (
         {name: getattr(existing, name) for name in (*OUTCOME_FIGURES, "note")} if existing else {}
     )
@@ -921,8 +926,10 @@ def outcome_record(request: HttpRequest, pk: int, organisation_pk: int) -> HttpR
 def survey_resend(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     user = request.user
     project = _project_to_change(request, pk)
-    survey = Survey.objects.filter(project=project, pk=survey_pk).select_related(
-        "project__program_year", "organisation"
+    survey = (
+        Survey.objects.restrict(user, "change")
+        .filter(project=project, pk=survey_pk)
+        .select_related("project__program_year", "organisation")
     )
     found = survey.first()
     if found is None:
@@ -946,6 +953,7 @@ def _survey_gone(request: HttpRequest, message: str, status: int) -> HttpRespons
     return render(request, "support/survey_closed.html", {"message": message}, status=status)
 
 
+@never_cache
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The one-time satisfaction survey (no login: the link is the key). A used or expired
     link is 410, an unknown one 404; neither changes anything."""
