@@ -660,8 +660,11 @@ def test_every_page_answers_every_demo_role_without_an_error(
     for name, user in users.items():
         as_user(client, user)
         for url in pages:
-            status = client.get(url).status_code
-            assert status in (200, 403, 404), (name, url, status)
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), (name, url, response.status_code)
+            body = response.content.decode()
+            # CSP: no inline style or script (chart data goes in JSON script elements).
+            assert "style=" not in body and "<script>" not in body, (name, url)
         assert client.get(_url("project_detail", project.pk)).status_code == 200, name
         assert client.get(_url("outcome_dashboard")).status_code == 200, name
         assert client.get(_url("service_levels")).status_code == 200, name
