@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Year
 from sandan.program import selectors
 
@@ -106,7 +107,7 @@ class DesignationQuery(Schema):
 
 
 @router.get("/program-years", response=list[ProgramYearOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_program_years(request: HttpRequest) -> Any:
     return selectors.program_years(request.auth).prefetch_related(  # type: ignore[attr-defined]
         "zone_targets__zone", "categories"
@@ -114,7 +115,7 @@ def list_program_years(request: HttpRequest) -> Any:
 
 
 @router.get("/designations", response=list[DesignationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_designations(request: HttpRequest, filters: Query[DesignationQuery]) -> Any:
     return selectors.designations(
         request.auth,  # type: ignore[attr-defined]

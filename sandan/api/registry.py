@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Search
 from sandan.api.schemas import (
     ComplexOut,
@@ -78,32 +79,32 @@ def _user(request: HttpRequest) -> Any:
 
 
 @router.get("/zones", response=list[ZoneOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_zones(request: HttpRequest) -> Any:
     return selectors.zones(_user(request))
 
 
 @router.get("/provinces", response=list[ProvinceOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_provinces(request: HttpRequest) -> Any:
     return selectors.provinces(_user(request))
 
 
 @router.get("/offices", response=list[OfficeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_offices(request: HttpRequest) -> Any:
     return selectors.offices(_user(request))
 
 
 @router.get("/complexes", response=list[ComplexOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_complexes(request: HttpRequest, filters: Query[ComplexQuery]) -> Any:
     qs = selectors.complexes(_user(request), selectors.ComplexFilter(**filters.dict()))
     return qs.only(*COMPLEX_COLUMNS)
 
 
 @router.get("/complex-stats", response=list[ComplexStatOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
     qs = selectors.complex_stats(_user(request))
     if filters.complex:
@@ -112,7 +113,7 @@ def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) -> Any:
     user = _user(request)
     qs = selectors.organisations(user, selectors.OrganisationFilter(**filters.dict()))
@@ -122,7 +123,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) 
 
 
 @router.get("/experts", response=list[ExpertOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_experts(request: HttpRequest, filters: Query[ExpertQuery]) -> Any:
     user = _user(request)
     qs = selectors.experts(user, q=filters.q, category=filters.category)

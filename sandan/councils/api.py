@@ -10,8 +10,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Day, Id, Search, Year
 from sandan.councils import selectors
 
@@ -160,25 +161,25 @@ class AttendanceOut(Schema):
 
 
 @router.get("/councils", response=list[CouncilOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_councils(request: HttpRequest, filters: Query[CouncilQuery]) -> Any:
     return selectors.councils(_user(request), selectors.CouncilFilter(**filters.dict()))
 
 
 @router.get("/council-memberships", response=list[MembershipOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_memberships(request: HttpRequest, filters: Query[CommonQuery]) -> Any:
     return selectors.memberships(_user(request), **filters.dict())
 
 
 @router.get("/activities", response=list[ActivityOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_activities(request: HttpRequest, filters: Query[CommonQuery]) -> Any:
     return selectors.activities(_user(request), selectors.ActivityFilter(**filters.dict()))
 
 
 @router.get("/attendance", response=list[AttendanceOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_attendance(
     request: HttpRequest, filters: Query[CommonQuery], activity: Id | None = None
 ) -> Any:

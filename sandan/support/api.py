@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import model_validator
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Day, Id, Search, Text, Year
 from sandan.core.querysets import allows
 from sandan.program.models import ProgramYear
@@ -405,7 +406,7 @@ def _firm_for(user: Any, pk: int | None) -> Organisation:
 
 
 @router.get("/support/problems", response=list[ProblemOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_problems(request: HttpRequest, filters: Query[ProblemQuery]) -> Any:
     return _problems(_user(request), filters)
 
@@ -778,7 +779,7 @@ def _project_or_404(user: Any, pk: int) -> Project:
 
 
 @router.get("/support/projects", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> Any:
     return _projects(_user(request), filters)
 
@@ -847,7 +848,7 @@ class ParticipantOut(Schema):
 
 
 @router.get("/support/projects/{project_id}/participants", response=list[ParticipantOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_participants(request: HttpRequest, project_id: Id) -> Any:
     user = _user(request)
     if not Project.objects.restrict(user, "view").filter(pk=project_id).exists():
@@ -924,7 +925,7 @@ class ReferralOut(Schema):
 
 
 @router.get("/support/referrals", response=list[ReferralOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_referrals(request: HttpRequest, filters: Query[ReferralQuery]) -> Any:
     qs = (
         Referral.objects.restrict(_user(request), "view")
@@ -1053,7 +1054,7 @@ OUTCOME_COLUMNS = (
 
 
 @router.get("/support/outcomes", response=list[OutcomeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_outcomes(request: HttpRequest, filters: Query[OutcomeQuery]) -> Any:
     qs = (
         Outcome.objects.restrict(_user(request), "view")
@@ -1154,7 +1155,7 @@ class SurveyOut(Schema):
 
 
 @router.get("/support/surveys", response=list[SurveyOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_surveys(request: HttpRequest, filters: Query[SurveyQuery]) -> Any:
     """Surveys with their answers once answered. The token hash is never loaded."""
     user = _user(request)

@@ -48,6 +48,10 @@ HOSTILE = [
     "../../etc/passwd",
     "-1",
     "-99999999999999999999",
+    "99999999999999999999",
+    "3698781479429889203372032",
+    "9999-12-31",
+    "0001-01-01",
     "1e309",
     "NaN",
     "null",
@@ -96,3 +100,46 @@ def test_over_long_search_is_refused_with_a_message(hq: Api) -> None:
     response = hq.get("organisations", "q=" + "x" * 201)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "q"]
+
+
+# Every GET list of the API, read from its own OpenAPI document -------------------------------
+
+EDGES = [
+    "99999999999999999999",
+    "2147483648",
+    "-1",
+    "9999-12-31",
+    "0001-01-01",
+    "abc\x00def",
+    "x" * 5000,
+    "😀",
+]
+
+
+def _list_operations() -> list[tuple[str, list[str]]]:
+    from sandan.api.urls import api
+
+    schema = api.get_openapi_schema()
+    found = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or "{" in path or path.endswith("openapi.json"):
+            continue
+        names = [p["name"] for p in get.get("parameters", []) if p["in"] == "query"]
+        found.append((path.removeprefix("/api/v1/"), names))
+    return found
+
+
+def test_the_openapi_lists_cover_every_router() -> None:
+    paths = {path for path, _names in _list_operations()}
+    assert {"complexes", "designations", "activities", "support/problems"} <= paths
+
+
+def test_edge_values_in_any_list_parameter_never_cause_a_5xx(hq: Api) -> None:
+    """Numbers beyond a database integer, calendar-edge dates, NUL and huge strings, in
+    every query parameter of every list (pagination included), answer below 500."""
+    for path, names in _list_operations():
+        for name in names:
+            for value in EDGES:
+                response = hq.get(path, f"{name}={quote(value)}")
+                assert response.status_code < 500, (path, name, value, response.content[:200])
