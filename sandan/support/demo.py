@@ -43,10 +43,12 @@ import math
 import random
 import secrets
 import time
+import unicodedata
 import uuid
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,7 @@ LINKAGE = 0.12  # a project that takes in one or two more problems of the same c
 CANCEL = 0.05
 BACKLOG = 0.12  # problems of December still waiting for triage at the year's end
 UNSURE = 0.8  # below this confidence a coordinator may judge otherwise
+ANALYSIS_CHUNK = 4000  # texts analysed ahead at once (within the analyser's cache of 8,192)
 EXPERT_CASES = 6
 SCORES = {1: 2, 2: 5, 3: 15, 4: 40, 5: 38}
 ANSWERED = 0.82
@@ -744,14 +747,26 @@ class Generator:
 
     def suggest(self) -> None:
         from sandan.support.selectors import triage_for_year
+        from sandan.support.text import morphemes
 
         engine = triage_for_year(self.world.year)
+        texts = list(dict.fromkeys(plan.text for plan in self.problems))
         cache: dict[str, Any] = {}
+        for start in range(0, len(texts), ANALYSIS_CHUNK):
+            chunk = texts[start : start + ANALYSIS_CHUNK]
+            # The Korean analysis is most of the cost and Kiwi releases the GIL: analyse the
+            # chunk on two threads into the analyser's cache (the text as the engine
+            # normalises it), then the engine's own calls find it there.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                list(
+                    pool.map(
+                        morphemes, [unicodedata.normalize("NFKC", text).strip() for text in chunk]
+                    )
+                )
+            for text in chunk:
+                cache[text] = engine.suggest(text)
         for plan in self.problems:
-            text = plan.text
-            found = cache.get(text)
-            if found is None:
-                found = cache[text] = engine.suggest(text)
+            found = cache[plan.text]
             # As services.suggest_for_text stores it: a category of the year, the confidence
             # clamped to [0, 1] and rounded, at most 12 evidence words.
             if found.code in self.world.categories:
