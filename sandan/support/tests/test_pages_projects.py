@@ -730,3 +730,40 @@ def test_editing_an_approved_project_needs_a_reason_which_is_audited(
     project.refresh_from_db()
     assert response.status_code == 302 and project.title == "금형 수명 연장과 열처리 개선"
     assert history_of(project).first().reason == "열처리 공정 추가 요청"
+
+
+def test_a_project_from_two_complexes_problems_is_an_inter_complex_project(
+    client: Client, coordinator: Any, hub: Any, firm: Organisation
+) -> None:
+    from sandan.support.tests.factories import firm_in_linked
+
+    neighbour = firm_in_linked(
+        hub, ComplexFactory(office=hub.complex.office, province=province("48"))
+    )
+    first = TriagedProblemFactory(organisation=firm, text_index=0)
+    second = TriagedProblemFactory(organisation=neighbour, text_index=0)
+    as_user(client, coordinator)
+    page = client.get(_url("project_create"), {"problems": [first.pk, second.pk]})
+    assert "과제 범위: 산단간 연계" in page.content.decode()
+    response = client.post(
+        _url("project_create"),
+        {"problems": [first.pk, second.pk], "title": "사출 불량 공동 대응", "type": "joint_rnd"},
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(title="사출 불량 공동 대응")
+    assert project.scope == Project.Scope.INTER_COMPLEX
+    assert set(project.problems.all()) == {first, second}
+    assert project.participants.get(role="lead_firm").organisation == firm
+    assert project.participants.get(organisation=neighbour).role == Participant.Role.FIRM
+
+
+def test_a_project_cannot_be_made_from_an_untriaged_problem(
+    client: Client, coordinator: Any, firm: Organisation
+) -> None:
+    problem = ProblemFactory(organisation=firm)
+    as_user(client, coordinator)
+    assert client.get(_url("project_create"), {"problems": problem.pk}).status_code == 404
+    response = client.post(
+        _url("project_create"), {"problems": [], "title": "빈 과제", "type": "mentoring"}
+    )
+    assert response.status_code == 400 and not Project.objects.exists()
