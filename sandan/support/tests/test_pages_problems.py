@@ -214,6 +214,7 @@ def test_a_bad_attachment_type_is_named_and_nothing_is_saved(client: Client, com
     form = response.context["form"]
     assert any("설치.exe" in error for error in form.errors["attachments"])
     assert "description" in form.errors  # every problem is reported at once
+    assert "첨부파일은 다시 골라 주세요" in response.content.decode()
     assert not Problem.objects.exists() and not ProblemAttachment.objects.exists()
 
 

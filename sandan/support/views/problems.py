@@ -287,7 +287,12 @@ def problem_create(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect("support:problem_detail", pk=problem.pk)
         status = 400
-    context = {"form": form, "hidden_errors": _hidden_errors(form)}
+    context = {
+        "form": form,
+        "hidden_errors": _hidden_errors(form),
+        # A browser never re-sends chosen files with a re-shown form.
+        "reattach": bool(request.method == "POST" and request.FILES.getlist("attachments")),
+    }
     return render(request, "support/problem_form.html", context, status=status)
 
 
