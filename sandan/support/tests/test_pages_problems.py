@@ -624,6 +624,12 @@ def test_writes_outside_the_scope_are_refused_and_change_nothing(
         (reverse("support:problem_reject", args=[problem.pk]), {"reject-reason": "대상 아님"}),
         (reverse("support:problem_refer", args=[problem.pk]), {"partner_kind": "technopark"}),
     ]
+    assignment = AssignmentFactory(problem=TriagedProblemFactory(organisation=firm))
+    referral = ReferralFactory(problem=ProblemFactory(organisation=firm, status="referred"))
+    writes += [
+        (reverse("support:assignment_end", args=[assignment.pk]), {"status": "withdrawn"}),
+        (reverse("support:referral_update", args=[referral.pk]), {"status": "declined"}),
+    ]
     for user in (elsewhere, other_branch, company, expert_user):
         as_user(client, user)
         for url, data in writes:
@@ -635,8 +641,37 @@ def test_writes_outside_the_scope_are_refused_and_change_nothing(
     as_user(client, elsewhere)
     assert client.get(detail(problem)).status_code == 404
     problem.refresh_from_db()
+    assignment.refresh_from_db()
+    referral.refresh_from_db()
     assert problem.status == Problem.Status.SUBMITTED
-    assert not TriageDecision.objects.exists() and not Referral.objects.exists()
+    assert assignment.status == ExpertAssignment.Status.ACTIVE
+    assert referral.status == Referral.Status.SENT
+    assert not TriageDecision.objects.exists() and Referral.objects.count() == 1
+
+
+def test_a_company_adds_files_to_its_own_problem_only(
+    client: Client, company: Any, firm: Organisation, other_firm: Organisation
+) -> None:
+    own = ProblemFactory(organisation=firm)
+    foreign = ProblemFactory(organisation=other_firm)
+    as_user(client, company)
+    response = client.post(
+        reverse("support:problem_attachment_add", args=[own.pk]),
+        {"attachments": [pdf("시험성적서.pdf")]},
+    )
+    assert response.status_code == 302
+    assert ProblemAttachment.objects.get().problem == own
+    refused = client.post(
+        reverse("support:problem_attachment_add", args=[foreign.pk]),
+        {"attachments": [pdf("시험성적서.pdf")]},
+    )
+    assert refused.status_code == 403 and ProblemAttachment.objects.count() == 1
+    bad = client.post(
+        reverse("support:problem_attachment_add", args=[own.pk]),
+        {"attachments": [SimpleUploadedFile("매크로.xlsm", b"PK\x03\x04", "application/zip")]},
+    )
+    assert bad.status_code == 400 and "매크로.xlsm" in bad.content.decode()
+    assert ProblemAttachment.objects.count() == 1
 
 
 # Import -------------------------------------------------------------------------------
