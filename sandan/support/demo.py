@@ -143,10 +143,11 @@ class SupportDemoSummary:
     survey_firm: str = ""
     survey_expires: str = ""
     skipped: bool = False
+    note: str = ""  # why nothing was built
 
     def lines(self) -> list[str]:
-        if not self.problems and not self.skipped:
-            return ["support: no approved program year 2010 with designations; skipped"]
+        if self.note:
+            return [f"support: {self.note}"]
         total = sum(self.problems.values())
         out = [
             f"support: {total:,} problems of {YEAR} ("
@@ -1878,6 +1879,7 @@ def load_support_demo(
     summary = SupportDemoSummary()
     year = ProgramYear.objects.filter(year=YEAR).first()
     if year is None or not Designation.objects.filter(program_year=year).exists():
+        summary.note = f"no program year {YEAR} with designations; no problems made"
         return summary
     count = PROBLEMS.get(scale, PROBLEMS["2009"]) if problems is None else problems
     if Problem.objects.filter(program_year=year).exists():
@@ -1886,7 +1888,10 @@ def load_support_demo(
             f"support: the problems of {YEAR} exist already; only the demo company's survey "
             "link is sent again"
         )
-    elif count > 0:
+    elif count <= 0:
+        summary.note = "no problems requested (--problems 0)"
+        return summary
+    else:
         started = time.perf_counter()
         step = started
 

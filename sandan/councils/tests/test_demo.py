@@ -58,6 +58,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[demo.Council
                     organisations=6000,
                     experts=10,
                     activities=0,
+                    problems=0,
                     verbosity=0,
                     stdout=io.StringIO(),
                 )

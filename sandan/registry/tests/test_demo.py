@@ -43,6 +43,7 @@ def _load(**options: Any) -> str:
         organisations=options.pop("organisations", ORGANISATIONS),
         experts=options.pop("experts", EXPERTS),
         activities=options.pop("activities", 200),  # councils' activities: few, for speed
+        problems=options.pop("problems", 0),  # no support problems (sandan/support/tests)
         verbosity=1,
         fingerprint=True,
         stdout=out,
