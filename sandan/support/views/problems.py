@@ -9,7 +9,6 @@ Writes go through `sandan.support.services`; their ValidationErrors become field
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -134,11 +133,6 @@ def _row_to_change(request: HttpRequest, model: type[Any], pk: int) -> Any:
 def _detail(problem_pk: int, anchor: str = "") -> HttpResponse:
     url = reverse("support:problem_detail", args=[problem_pk])
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
-
-
-def _waiting_days(problem: Problem, now: dt.datetime) -> int:
-    end = problem.closed_at or problem.resolved_at or now
-    return max(0, (end - problem.submitted_at).days)
 
 
 def _contact_visible(user: Any, model: type[Any], ids: Iterable[int]) -> set[int]:
@@ -497,7 +491,6 @@ def _detail_context(
         "may_add_attachment": may_add_attachment,
         "may_read_history": allows(user, AuditEntry, "view") or may_change,
         "triage_form": bound.get("triage") or TriageForm(problem=problem),
-        "assign_form": bound.get("assign"),
         "referral_form": bound.get("refer") or ReferralForm(agencies=agencies),
         "reject_form": bound.get("reject") or ReasonForm(prefix="reject"),
         "close_form": bound.get("close") or ReasonForm(prefix="close"),
@@ -505,7 +498,6 @@ def _detail_context(
         "end_statuses": EndAssignmentForm.base_fields["status"].choices,  # type: ignore[attr-defined]
         "referral_statuses": ReferralUpdateForm.base_fields["status"].choices,  # type: ignore[attr-defined]
         "action_errors": bound.get("errors", []),
-        "open_section": bound.get("section", ""),
     }
 
 
@@ -543,7 +535,7 @@ def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
                 text = _("'%(category)s'(으)로 분류를 확정했습니다.")
             messages.success(request, text % {"category": decision.chosen.name_ko})
             return _detail(problem.pk, "triage")
-    return _render_detail(request, problem, {"triage": form, "section": "triage"}, 400)
+    return _render_detail(request, problem, {"triage": form}, 400)
 
 
 @login_required
@@ -575,7 +567,7 @@ def problem_assign(request: HttpRequest, pk: int) -> HttpResponse:
     errors = [str(e) for e in form.errors.get("experts", [])] + [
         str(e) for e in form.non_field_errors()
     ]
-    return _render_detail(request, problem, {"errors": errors, "section": "experts"}, 400)
+    return _render_detail(request, problem, {"errors": errors}, 400)
 
 
 @login_required
@@ -603,7 +595,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     problem = _problem_or_404(user, assignment.problem_id)
-    return _render_detail(request, problem, {"errors": errors, "section": "assignments"}, 400)
+    return _render_detail(request, problem, {"errors": errors}, 400)
 
 
 @login_required
@@ -626,7 +618,7 @@ def problem_refer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("협력기관에 연계했습니다."))
             return _detail(problem.pk, "referrals")
-    return _render_detail(request, problem, {"refer": form, "section": "referrals"}, 400)
+    return _render_detail(request, problem, {"refer": form}, 400)
 
 
 @login_required
@@ -651,7 +643,7 @@ def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     problem = _problem_or_404(user, referral.problem_id)
-    return _render_detail(request, problem, {"errors": errors, "section": "referrals"}, 400)
+    return _render_detail(request, problem, {"errors": errors}, 400)
 
 
 def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -672,7 +664,7 @@ def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             )
             messages.success(request, text)
             return _detail(problem.pk)
-    return _render_detail(request, problem, {kind: form, "section": "finish"}, 400)
+    return _render_detail(request, problem, {kind: form}, 400)
 
 
 @login_required
@@ -716,7 +708,7 @@ def problem_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("첨부파일 %(n)d개를 올렸습니다.") % {"n": len(uploads)})
             return _detail(problem.pk, "attachments")
-    return _render_detail(request, problem, {"attachment": form, "section": "attachments"}, 400)
+    return _render_detail(request, problem, {"attachment": form}, 400)
 
 
 @login_required
