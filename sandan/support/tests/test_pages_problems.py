@@ -830,8 +830,10 @@ def test_every_page_renders_for_every_role(
     for user in users:
         as_user(client, user)
         for url in urls:
-            status = client.get(url).status_code
-            assert status in (200, 403, 404), (user, url, status)
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), (user, url, response.status_code)
+            body = response.content.decode()
+            assert 'style="' not in body and "<script>" not in body, (user, url)  # CSP
         assert client.get(detail(problem)).status_code == 200, user
     # Masking: the company sees its expert's name but not the expert's e-mail.
     as_user(client, company)
