@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     Avg,
+    BigIntegerField,
     Count,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -243,26 +243,30 @@ def projects_for(user: Any, form: ProjectFilterForm) -> QuerySet[Project]:
         queryset = queryset.filter(category__code=category)
     if q := form.value("q"):
         queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q))
-    lead = Participant.objects.filter(
-        project=OuterRef("pk"), role=Participant.Role.LEAD_FIRM
-    ).values("organisation__name_ko")[:1]
+    # Correlated subqueries, not a join with GROUP BY: the database works them out for the
+    # page's rows only, after ORDER BY … LIMIT (the join summed every project's budget).
+    lead = (
+        Participant.objects.filter(project=OuterRef("pk"), role=Participant.Role.LEAD_FIRM)
+        .order_by("pk")
+        .values("organisation__name_ko")[:1]
+    )
     firm_kinds = [BudgetLine.Kind.FIRM_CASH, BudgetLine.Kind.FIRM_IN_KIND]
     return queryset.annotate(
-        grant_krw=Coalesce(
-            Sum(
-                "budget_lines__amount_krw",
-                filter=Q(budget_lines__kind=BudgetLine.Kind.PUBLIC_GRANT),
-            ),
-            Value(0),
-            output_field=IntegerField(),
-        ),
-        firm_krw=Coalesce(
-            Sum("budget_lines__amount_krw", filter=Q(budget_lines__kind__in=firm_kinds)),
-            Value(0),
-            output_field=IntegerField(),
-        ),
+        grant_krw=_budget_sum(Q(kind=BudgetLine.Kind.PUBLIC_GRANT)),
+        firm_krw=_budget_sum(Q(kind__in=firm_kinds)),
         lead_name=Subquery(lead),
     ).order_by("-created_at", "-id")
+
+
+def _budget_sum(condition: Q) -> Coalesce:
+    total = (
+        BudgetLine.objects.filter(condition, project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount_krw"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=BigIntegerField()), Value(0))
 
 
 @login_required
