@@ -262,8 +262,9 @@ def test_a_company_sees_only_its_own_problems(
     own = ProblemFactory(organisation=firm, title="우리 회사 사출 불량")
     foreign = ProblemFactory(organisation=other_firm, title="다른 회사 도금 박리")
     as_user(client, company)
-    body = client.get(reverse("support:problem_list")).content.decode()
+    body = client.get(reverse("support:problem_list"), {"zone": "capital"}).content.decode()
     assert own.title in body and foreign.title not in body
+    assert "거점단지 코드" not in body  # no zone or hub filter for a firm
     assert client.get(detail(foreign)).status_code == 404
     assert client.get(detail(own)).status_code == 200
 

@@ -236,6 +236,10 @@ def _list_rows(user: Any, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProblemFilterForm(request.GET or None, user=user)
+    if not allows(user, TriageDecision, "view"):
+        # A firm or an expert sees a handful of its own problems: no zone or hub to pick.
+        for name in ("zone", "hub"):
+            del form.fields[name]
     # The count runs on the filtered rows alone; the page reads only the columns it shows.
     queryset = problems_for(user, form).select_related(None)
     context: dict[str, Any] = paginate(request, queryset, PROBLEMS_PER_PAGE)
