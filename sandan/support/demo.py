@@ -417,6 +417,7 @@ class ProblemPlan:
     suggested: str = ""
     confidence: float | None = None
     evidence: list[str] = field(default_factory=list)
+    analysis: dict[str, Any] = field(default_factory=dict)
     runner_up: str = ""
     status: str = Problem.Status.SUBMITTED
     category: str = ""
@@ -748,7 +749,7 @@ class Generator:
 
     def suggest(self) -> None:
         from sandan.support.selectors import triage_for_year
-        from sandan.support.text import morphemes
+        from sandan.support.text import morphemes, stored_analysis
 
         engine = triage_for_year(self.world.year)
         texts = list(dict.fromkeys(plan.text for plan in self.problems))
@@ -765,9 +766,10 @@ class Generator:
                     )
                 )
             for text in chunk:
-                cache[text] = engine.suggest(text)
+                # Kept with the problem, as services.problem_fields does (ADR 0010).
+                cache[text] = (engine.suggest(text), stored_analysis(text))
         for plan in self.problems:
-            found = cache[plan.text]
+            found, plan.analysis = cache[plan.text]
             # As services.suggest_for_text stores it: a category of the year, the confidence
             # clamped to [0, 1] and rounded, at most 12 evidence words.
             if found.code in self.world.categories:
@@ -1477,6 +1479,7 @@ class Writer:
                 suggested_category=suggested,
                 suggestion_confidence=plan.confidence if suggested is not None else None,
                 suggestion_evidence=plan.evidence if suggested is not None else [],
+                analysis=plan.analysis,
                 category=cats[plan.category] if plan.category else None,
                 triaged_by=staff if plan.triaged_at is not None else None,
                 submitted_at=plan.submitted_at,

@@ -198,6 +198,10 @@ class Problem(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
     )
     suggestion_evidence = models.JSONField(_("추천 근거 낱말"), default=list, blank=True)
+    # The Korean analysis of `text` (support.text.stored_analysis), kept so that triage does
+    # not analyse the year's history again in every new process. Derived data: not editable,
+    # so not in the audit log's before/after values.
+    analysis = models.JSONField(_("형태소 분석"), default=dict, blank=True, editable=False)
     # The coordinator's confirmed category.
     category = models.ForeignKey(
         "program.ServiceCategory",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from sandan.program.models import ProgramYear
 from sandan.support.models import Problem, TriageDecision
+from sandan.support.text import stored_morphemes
 
 # Service-level defaults when a year's rules do not name them (days).
 DEFAULT_TRIAGE_WITHIN_DAYS = 5
@@ -37,7 +38,12 @@ _triage_lock = threading.Lock()
 
 def triage_history(program_year: ProgramYear) -> list[tuple[str, str]]:
     """(text, confirmed category code) of the year's problems: the latest decision of each."""
-    latest: dict[int, tuple[str, str]] = {}
+    return [(text, code) for text, code, _stored in _history_rows(program_year)]
+
+
+def _history_rows(program_year: ProgramYear) -> list[tuple[str, str, Any]]:
+    """(text, confirmed code, stored analysis) of the year's latest decision per problem."""
+    latest: dict[int, tuple[str, str, Any]] = {}
     decisions = (
         TriageDecision.objects.filter(problem__program_year=program_year)
         .order_by("problem_id", "decided_at", "id")
@@ -46,12 +52,13 @@ def triage_history(program_year: ProgramYear) -> list[tuple[str, str]]:
             "problem__title",
             "problem__description",
             "problem__help_wanted",
+            "problem__analysis",
             "chosen__code",
         )
     )
-    for problem_id, title, description, help_wanted, code in decisions:
+    for problem_id, title, description, help_wanted, stored, code in decisions:
         text = "\n".join(part for part in (title, description, help_wanted) if part)
-        latest[problem_id] = (text, code)
+        latest[problem_id] = (text, code, stored)
     return list(latest.values())
 
 
@@ -78,7 +85,15 @@ def triage_for_year(program_year: ProgramYear) -> Any:
         cached = _triage_cache.get(program_year.pk)
     if cached is not None and cached[0] == key:
         return cached[1]
-    engine = Triage(categories_of_year(program_year), triage_history(program_year))
+    rows = _history_rows(program_year)
+    analyses = {}
+    for text, _code, stored in rows:
+        morphs = stored_morphemes(stored)
+        if morphs is not None:
+            analyses[text] = morphs
+    engine = Triage(
+        categories_of_year(program_year), [(text, code) for text, code, _s in rows], analyses
+    )
     with _triage_lock:
         _triage_cache[program_year.pk] = (key, engine)
     return engine

@@ -32,6 +32,7 @@ from django.db import models, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sandan.core import audit
 from sandan.core.models import AuditAction
@@ -68,6 +69,7 @@ from sandan.support.models import (
     TriageDecision,
 )
 from sandan.support.selectors import invalidate_triage, rule_of, triage_for_year
+from sandan.support.text import stored_analysis
 
 M = TypeVar("M", bound=models.Model)
 
@@ -339,11 +341,14 @@ def problem_fields(
         "submitted_at": submitted_at or timezone.now(),
         "status": Problem.Status.SUBMITTED,
     }
+    text = "\n".join(
+        part for part in (values["title"], values["description"], values["help_wanted"]) if part
+    )
     if suggest:
-        text = "\n".join(
-            part for part in (values["title"], values["description"], values["help_wanted"]) if part
-        )
         fields.update(_suggestion_fields(suggest_for_text(year, text)))
+    # The analysis triage just made (cached) is kept with the problem; without a suggestion
+    # it is made on first use by triage (and kept by `sandan analyse_problems`).
+    fields["analysis"] = stored_analysis(text) if suggest else {}
     return fields
 
 
@@ -553,6 +558,11 @@ def close_problem(
 # Triage -----------------------------------------------------------------------------
 
 
+OVERRIDE_NEEDS_NOTE = _lazy(
+    "추천과 다른 분야를 고를 때는 이유를 적어 주세요. 다음 분류의 학습 자료가 됩니다."
+)
+
+
 def confirm_triage(
     actor: Any,
     problem: Problem,
@@ -583,6 +593,9 @@ def confirm_triage(
     overridden = (
         problem.suggested_category_id is not None and problem.suggested_category_id != chosen.pk
     )
+    if overridden and not note_text:
+        # The reason is what the next triage learns from, and what an auditor reads.
+        raise ValidationError({"note": OVERRIDE_NEEDS_NOTE})
     with transaction.atomic():
         fields: dict[str, Any] = {
             "category": chosen,

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["analyse", "kiwi", "morphemes"]
+__all__ = ["analyse", "kiwi", "morphemes", "stored_analysis", "stored_morphemes"]
 
 _NOUN_TAGS = frozenset({"NNG", "NNP", "XR"})
 _STEM_TAGS = frozenset({"VV", "VA", "VV-R", "VA-R", "VV-I", "VA-I"})
@@ -63,13 +64,39 @@ def morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     if not normalised:
         return ()
     # typos="basic" repairs common jamo slips (안젼 → 안전, 츌원 → 출원) at no measurable cost.
-    tokens = kiwi().tokenize(normalised, normalize_coda=True, typos="basic")
+    tokens = kiwi().tokenize(normalised, normalize_coda=True, typos="basic")  # see _OPTIONS
     result = []
     for token in tokens:
         tag = str(token.tag)
         lemma = str(token.lemma) if tag in _STEM_TAGS else str(token.form)
         result.append((lemma, tag, int(token.start), int(token.start + token.len)))
     return tuple(result)
+
+
+# Tokenizer options of `morphemes`: part of the version of a stored analysis.
+_OPTIONS = "normalize_coda;typos=basic"
+
+
+@lru_cache(maxsize=1)
+def analyser_version() -> str:
+    """What produced `morphemes`: a stored analysis of another version is not reused."""
+    from importlib.metadata import version
+
+    return f"kiwipiepy {version('kiwipiepy')} {version('kiwipiepy_model')};{_OPTIONS}"
+
+
+def stored_analysis(text: str) -> dict[str, Any]:
+    """`morphemes(text)` in a JSON-ready form, to keep with the text (see ADR 0010): the
+    analysis is most of what triage costs, and a new process should not redo it."""
+    return {"v": analyser_version(), "m": [list(m) for m in morphemes(_normalise(text))]}
+
+
+def stored_morphemes(stored: Mapping[str, Any] | None) -> list[list[Any]] | None:
+    """The morphemes of a stored analysis, or None if it is missing or of another version."""
+    if not stored or stored.get("v") != analyser_version():
+        return None
+    morphs = stored.get("m")
+    return morphs if isinstance(morphs, list) else None
 
 
 @lru_cache(maxsize=8192)

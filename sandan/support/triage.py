@@ -30,7 +30,7 @@ import hashlib
 import json
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -151,7 +151,11 @@ def _normalise(text: str) -> str:
 @lru_cache(maxsize=16384)
 def _units(text: str) -> tuple[_Unit, ...]:
     """Content units of ``text`` with their positional weights."""
-    morphs = morphemes(text)
+    return _units_of(morphemes(text))
+
+
+def _units_of(morphs: Sequence[Sequence[Any]]) -> tuple[_Unit, ...]:
+    """Content units of an analysed text: (lemma, tag, start, end) morphemes."""
     raw: list[tuple[str, int, int, int]] = []  # lemma, start, end, sentence
     modifiers: list[tuple[int, float]] = []  # (index of first unit after the cue, weight)
     markers: list[int] = []  # number of units before a request marker
@@ -406,7 +410,12 @@ class _Analysis:
 
 
 class _Model:
-    def __init__(self, categories: Sequence[Category], history: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        categories: Sequence[Category],
+        history: Sequence[tuple[str, str]],
+        analyses: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+    ) -> None:
         if not categories:
             raise ValueError("triage needs at least one category")
         self.categories = list(categories)
@@ -418,12 +427,13 @@ class _Model:
         self.intercept: np.ndarray | None = None
         self.history_weight = 0.0
         self.history_size = 0
-        self._fit(history)
+        self._fit(history, analyses or {})
 
     # features ------------------------------------------------------------------------------
 
-    def analyse(self, text: str) -> _Analysis:
-        units = _units(_normalise(text))
+    def analyse(self, text: str, morphs: Sequence[Sequence[Any]] | None = None) -> _Analysis:
+        """``morphs``: the text's stored morphemes, when it was analysed before."""
+        units = _units(_normalise(text)) if morphs is None else _units_of(morphs)
         matches = self.lexicon.match(units)
         prior = np.zeros(len(self.codes))
         for key, weight, _, _ in matches:
@@ -444,14 +454,18 @@ class _Model:
             values["s:" + code] = float(score) * 0.2
         return values
 
-    def _fit(self, history: Sequence[tuple[str, str]]) -> None:
+    def _fit(
+        self,
+        history: Sequence[tuple[str, str]],
+        analyses: Mapping[str, Sequence[Sequence[Any]]],
+    ) -> None:
         labelled = [(text, code) for text, code in history if code in self.column]
         classes = {code for _, code in labelled}
         if len(labelled) < 2 or len(classes) < 2:
             return
         from sklearn.linear_model import LogisticRegression
 
-        rows = [self.features(self.analyse(text)) for text, _ in labelled]
+        rows = [self.features(self.analyse(text, analyses.get(text))) for text, _ in labelled]
         vocabulary: dict[str, int] = {}
         for row in rows:
             for name in row:
@@ -563,13 +577,17 @@ def _fingerprint(categories: Sequence[Category], history: Sequence[tuple[str, st
     return hashlib.sha1(payload.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _model(categories: Sequence[Category], history: Sequence[tuple[str, str]]) -> _Model:
+def _model(
+    categories: Sequence[Category],
+    history: Sequence[tuple[str, str]],
+    analyses: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+) -> _Model:
     key = _fingerprint(categories, history)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    built = _Model(categories, history)
+    built = _Model(categories, history, analyses)
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
@@ -582,15 +600,18 @@ class Triage:
 
     ``Triage(categories)`` works zero-shot from the categories' descriptions and keywords and the
     built-in lexicon; ``history`` (text, confirmed category code) pairs teach it the rest.
+    ``analyses`` maps history texts to their stored morphemes (``text.stored_analysis``), so
+    that a new process does not analyse the whole history again.
     """
 
     def __init__(
         self,
         categories: Sequence[Category],
         history: Iterable[tuple[str, str]] | None = None,
+        analyses: Mapping[str, Sequence[Sequence[Any]]] | None = None,
     ) -> None:
         self.categories = list(categories)
-        self._model = _model(self.categories, list(history or []))
+        self._model = _model(self.categories, list(history or []), analyses)
 
     def fit(self, history: Iterable[tuple[str, str]]) -> Triage:
         """Retrain on ``history`` (replaces what was learned before)."""

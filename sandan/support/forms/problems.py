@@ -16,6 +16,7 @@ from sandan.program.models import ProgramYear, ServiceCategory
 from sandan.registry import selectors as registry_selectors
 from sandan.registry.forms import FilterForm
 from sandan.registry.models import Expert, Organisation
+from sandan.support import services
 from sandan.support.models import (
     ATTACHMENT_TYPES,
     TEXT_MAX,
@@ -256,13 +257,7 @@ class TriageForm(forms.Form):
             chosen is not None and self.suggested_id is not None and chosen.pk != self.suggested_id
         )
         if overriding and not str(data.get("note") or "").strip():
-            self.add_error(
-                "note",
-                _(
-                    "추천과 다른 분야를 고를 때는 이유를 적어 주세요. "
-                    "다음 분류의 학습 자료가 됩니다."
-                ),
-            )
+            self.add_error("note", services.OVERRIDE_NEEDS_NOTE)
         return data
 
 

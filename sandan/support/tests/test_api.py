@@ -517,7 +517,13 @@ def test_a_coordinator_confirms_or_overrides_triage(world: World) -> None:
     assert body["problem_status"] == "triaged" and body["note"] == "추천대로"
     problem.refresh_from_db()
     assert problem.status == "triaged" and problem.category == category("TOTAL_MARKETING")
-    again = coordinator.post(f"problems/{problem.pk}/triage", {"category": "MFG_EFFICIENCY"})
+    # Overriding the suggestion needs a reason: without one, a field error and no decision.
+    refused = coordinator.post(f"problems/{problem.pk}/triage", {"category": "MFG_EFFICIENCY"})
+    assert refused.status_code == 400 and "note" in refused.content.decode()
+    assert problem.triage_decisions.count() == 1
+    again = coordinator.post(
+        f"problems/{problem.pk}/triage", {"category": "MFG_EFFICIENCY", "note": "설비 문제"}
+    )
     assert again.status_code == 201 and again.json()["overridden"] is True
     assert problem.triage_decisions.count() == 2
 

@@ -293,6 +293,19 @@ def test_an_override_is_recorded_as_such(
     assert decision.chosen.code == "TECH_MGMT_SUPPORT"
 
 
+def test_an_override_without_a_reason_is_refused(
+    coordinator: Any, company: Any, firm: Organisation
+) -> None:
+    problem = submit(company, firm)
+    for note in (None, "", "   "):
+        with pytest.raises(ValidationError) as error:
+            services.confirm_triage(coordinator, problem, "TECH_MGMT_SUPPORT", note)
+        assert "이유" in error.value.message_dict["note"][0]
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.SUBMITTED and problem.category is None
+    assert not TriageDecision.objects.exists()
+
+
 def test_an_unknown_category_is_refused(coordinator: Any, company: Any, firm: Organisation) -> None:
     problem = submit(company, firm)
     with pytest.raises(ValidationError) as error:
@@ -335,6 +348,90 @@ def test_confirmed_decisions_teach_the_triage(coordinator: Any, firm: Organisati
         [(first.text, "TOTAL_MARKETING"), (second.text, "FIELD_EDUCATION")]
     )
     assert triage_for_year(year).history_size == 2
+
+
+def _new_process(year: Any, monkeypatch: Any) -> list[str]:
+    """Forget every in-process cache of triage, as a freshly started server has none, and
+    record each text the Korean analyser is asked to analyse from now on."""
+    from sandan.support import selectors, text, triage
+
+    selectors.invalidate_triage(year.pk)
+    triage._cache.clear()
+    triage._units.cache_clear()
+    text.morphemes.cache_clear()
+    analysed: list[str] = []
+    real = triage.morphemes
+
+    def counting(value: str) -> Any:
+        analysed.append(value)
+        return real(value)
+
+    monkeypatch.setattr(triage, "morphemes", counting)
+    return analysed
+
+
+def test_a_new_process_builds_triage_from_the_stored_analyses(
+    company: Any, coordinator: Any, firm: Organisation, monkeypatch: Any
+) -> None:
+    from sandan.support.selectors import triage_for_year
+    from sandan.support.text import analyser_version
+
+    year = support_year()
+    first = submit(company, firm)
+    second = submit(
+        company,
+        firm,
+        title="해외 바이어를 찾고 싶습니다",
+        description="국내 매출이 줄어 수출 판로를 넓히려 합니다. 전시회 참가 경험이 없습니다.",
+        help_wanted="해외 전시회 참가와 바이어 상담 지원",
+    )
+    assert first.analysis["v"] == analyser_version() and first.analysis["m"]
+    services.confirm_triage(coordinator, first, "MFG_EFFICIENCY", "확인")
+    services.confirm_triage(coordinator, second, "TOTAL_MARKETING", "확인")
+    probe = "사출 성형 불량률을 낮추고 싶습니다"
+    warm = triage_for_year(year).suggest(probe)
+
+    analysed = _new_process(year, monkeypatch)
+    cold = triage_for_year(year)
+    assert cold.history_size == 2
+    history = {first.text.strip(), second.text.strip()}
+    assert not history & set(analysed), "the history was analysed again instead of read"
+    again = cold.suggest(probe)
+    assert again.code == warm.code
+    assert dict(again.ranking) == pytest.approx(dict(warm.ranking))
+
+    # An analysis made by another analyser version is not trusted: that text is analysed.
+    Problem.objects.filter(pk=first.pk).update(analysis={**first.analysis, "v": "kiwipiepy 0"})
+    analysed = _new_process(year, monkeypatch)
+    assert triage_for_year(year).history_size == 2
+    assert history & set(analysed) == {first.text.strip()}
+
+
+def test_analyse_problems_fills_missing_and_outdated_analyses(
+    company: Any, firm: Organisation
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sandan.support.text import analyser_version
+
+    current = submit(company, firm)
+    missing = ProblemFactory(organisation=firm, text_index=1)
+    Problem.objects.filter(pk=missing.pk).update(analysis={})
+    outdated = ProblemFactory(organisation=firm, text_index=2)
+    Problem.objects.filter(pk=outdated.pk).update(analysis={"v": "old", "m": []})
+    out = StringIO()
+    call_command("analyse_problems", stdout=out)
+    assert "2 problem(s) analysed" in out.getvalue()
+    for problem in (current, missing, outdated):
+        problem.refresh_from_db()
+        assert problem.analysis["v"] == analyser_version() and problem.analysis["m"]
+    # Nothing is analysed twice, and the analysis stays out of the audit log.
+    out = StringIO()
+    call_command("analyse_problems", stdout=out)
+    assert "0 problem(s) analysed" in out.getvalue()
+    assert not AuditEntry.objects.filter(changes__has_key="analysis").exists()
 
 
 # Matching and mentoring -------------------------------------------------------------
