@@ -861,7 +861,7 @@ _EDITABLE_PROJECT_FIELDS = (
 )
 
 
-def _scope_of(problems: Sequence[Problem]) -> str:
+def scope_of(problems: Sequence[Problem]) -> str:
     if len({p.zone_id for p in problems}) > 1:
         return Project.Scope.INTER_ZONE
     if len({p.complex_id for p in problems}) > 1:
@@ -956,7 +956,7 @@ def create_project(
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
-    natural = _scope_of(chosen)
+    natural = scope_of(chosen)
     if scope:
         try:
             values["scope"] = _choice(scope, Project.Scope, "scope")
@@ -1053,7 +1053,7 @@ def update_project(
         fields["category"] = _category_of_year(fields["category"], project.program_year)
     if "scope" in fields:
         fields["scope"] = _choice(fields["scope"], Project.Scope, "scope")
-        natural = _scope_of(list(project.problems.all()))
+        natural = scope_of(list(project.problems.all()))
         if _SCOPE_RANK[fields["scope"]] < _SCOPE_RANK[natural]:
             raise ValidationError({"scope": _("애로과제들의 범위보다 좁게 할 수 없습니다.")})
     _check_dates(
@@ -1296,7 +1296,7 @@ def cost_share(project: Project) -> CostShare:
     )
 
 
-def _check_cost_share(project: Project) -> CostShare:
+def check_cost_share(project: Project) -> CostShare:
     share = cost_share(project)
     if share.total_krw == 0:
         raise ValidationError(
@@ -1403,7 +1403,7 @@ def submit_project(
     if not project.participants.filter(role=Participant.Role.LEAD_FIRM).exists():
         errors["participants"] = [_("주관기업이 없습니다.")]
     try:
-        _check_cost_share(project)
+        check_cost_share(project)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
@@ -1717,7 +1717,7 @@ def approve_project(
             .order_by("pk")
             .values_list("pk")
         )
-        _check_cost_share(locked)
+        check_cost_share(locked)
         batch = uuid.uuid4().hex
         flags = _refresh_flags(actor, locked, duplicate_flags(locked), batch)
         unknown = set(overrides) - {flag.pk for flag in flags}
@@ -2267,6 +2267,7 @@ __all__ = [
     "assign_experts",
     "bulk_create_problems",
     "cancel_project",
+    "check_cost_share",
     "check_duplicates",
     "clean_text",
     "close_problem",
@@ -2287,6 +2288,7 @@ __all__ = [
     "remove_participant",
     "resend_survey",
     "return_project",
+    "scope_of",
     "send_service_level_reminders",
     "set_budget_lines",
     "start_project",

@@ -350,7 +350,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 return _detail(project)
         status = 400
     # The service derives the scope from the problems' complexes and zones; shown here.
-    scope = Project.Scope(services._scope_of(chosen)).label if chosen else None
+    scope = Project.Scope(services.scope_of(chosen)).label if chosen else None
     return _form_page(
         request,
         None,
@@ -612,7 +612,7 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     try:
                         # The service's own rule and message (also used at submission).
-                        services._check_cost_share(project)
+                        services.check_cost_share(project)
                     except ValidationError as error:
                         raise _Rollback(error) from error
             except _Rollback as rollback:
