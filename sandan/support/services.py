@@ -1408,9 +1408,14 @@ def submit_project(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    return _transition(
-        actor, project, Project.Status.SUBMITTED, {"submitted_at": _now(now)}, source=source
-    )
+    with transaction.atomic():
+        submitted = _transition(
+            actor, project, Project.Status.SUBMITTED, {"submitted_at": _now(now)}, source=source
+        )
+        # The duplicate-funding check runs now, so the approver finds its flags stored (and
+        # approval runs it again under lock, in case another project was funded meanwhile).
+        _refresh_flags(actor, submitted, duplicate_flags(submitted), uuid.uuid4().hex)
+    return submitted
 
 
 def return_project(actor: Any, project: Project, reason: str, *, source: str = "web") -> Project:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core.models import AuditEntry
 from sandan.registry.models import Organisation
 from sandan.registry.tests.factories import (
     ComplexFactory,
@@ -316,6 +317,38 @@ def test_a_duplicate_flag_needs_an_override_reason_to_approve(
     assert response.status_code == 302 and project.status == Project.Status.APPROVED
     assert flag.overridden_by == regional and flag.override_reason.startswith("다른 공정")
     assert "다른 공정(도장)" in client.get(_url("project_detail", project.pk)).content.decode()
+
+
+def test_the_approval_page_reads_the_check_made_at_submission_and_writes_nothing(
+    client: Client, regional: Any, capital_staff: Any, hub: Any, firm: Organisation
+) -> None:
+    project = _submitted(hub, lead=firm, title="도장 라인 에너지 절감 지원", summary="폐열 회수")
+    assert not DuplicateFlag.objects.filter(project=project).exists()
+    as_user(client, regional)
+    entries = AuditEntry.objects.count()
+    assert client.get(_url("project_approve", project.pk)).status_code == 200
+    assert AuditEntry.objects.count() == entries, "a GET wrote to the database"
+    # Another project of the same firm and category is approved after the submission: the
+    # approver asks for the check again and gets the new flag to answer.
+    earlier = ProjectFactory(
+        hub=hub,
+        lead=firm,
+        title="프레스 금형 수명 연장 지원",
+        status=Project.Status.APPROVED,
+        approved_at=timezone.now(),
+    )
+    budget(earlier, 40_000_000, 10_000_000)
+    response = client.post(_url("project_recheck", project.pk))
+    assert response.status_code == 302
+    flag = DuplicateFlag.objects.get(project=project)
+    assert flag.other_project == earlier
+    assert (
+        f'name="override_{flag.pk}"'
+        in client.get(_url("project_approve", project.pk)).content.decode()
+    )
+    # Out of scope, the check cannot be run.
+    as_user(client, capital_staff)
+    assert client.post(_url("project_recheck", project.pk)).status_code == 403
 
 
 def test_a_return_and_a_cancel_need_a_reason(

@@ -846,9 +846,6 @@ def project_approve(request: HttpRequest, pk: int) -> HttpResponse:
                 return _detail(project)
         status = 400
         project.refresh_from_db()
-    elif project.status == Project.Status.SUBMITTED:
-        # The check on demand (ADR 0012): its flags are stored, so their ids are stable.
-        services.check_duplicates(user, project)
     flags = list(
         DuplicateFlag.objects.restrict(user, "view")
         .filter(project=project)
@@ -865,6 +862,17 @@ def project_approve(request: HttpRequest, pk: int) -> HttpResponse:
         "share": services.cost_share(project),
     }
     return render(request, "support/project_approve.html", context, status=status)
+
+
+@login_required
+@require_POST
+def project_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run the duplicate-funding check again (it ran at submission; another project of the
+    same firm may have been funded since). Its flags are stored for the approval form."""
+    project = _project_to_change(request, pk, "approve")
+    services.check_duplicates(request.user, project)
+    messages.success(request, _("중복 지원 점검을 다시 했습니다."))
+    return redirect("support:project_approve", pk=project.pk)
 
 
 # Outcomes and surveys ---------------------------------------------------------------
@@ -1246,6 +1254,7 @@ urlpatterns: list[URLPattern] = [
     path("projects/<int:pk>/submit/", project_submit, name="project_submit"),
     path("projects/<int:pk>/return/", project_return, name="project_return"),
     path("projects/<int:pk>/approve/", project_approve, name="project_approve"),
+    path("projects/<int:pk>/recheck/", project_recheck, name="project_recheck"),
     path("projects/<int:pk>/start/", project_start, name="project_start"),
     path("projects/<int:pk>/complete/", project_complete, name="project_complete"),
     path("projects/<int:pk>/cancel/", project_cancel, name="project_cancel"),
