@@ -18,6 +18,9 @@ install: $(BIN)/.installed
 
 # Migrate, load reference and demo data, create a user per role, and serve on $(PORT).
 # The demo speaks plain HTTP on localhost, so the Secure flag of cookies is off here only.
+# Links in e-mails (the console shows them) point at the demo server.
+demo serve: export SANDAN_SITE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: install
 	$(BIN)/sandan migrate --noinput
 	$(BIN)/sandan load_reference

@@ -209,6 +209,8 @@ EMAIL_BACKEND = os.environ.get(
     "SANDAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SANDAN_FROM_EMAIL", "sandan@localhost")
+# Where users reach this site: links in e-mails (e.g. the one-time survey) are built on it.
+SANDAN_SITE_URL = os.environ.get("SANDAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1805,13 +1805,10 @@ def start_project(
 
 
 def survey_link(token: str) -> str:
-    from django.urls import NoReverseMatch, reverse
+    """The absolute address of a survey (it goes out by e-mail): SANDAN_SITE_URL + path."""
+    from django.urls import reverse
 
-    try:
-        path = reverse("support:survey_answer", args=[token])
-    except NoReverseMatch:
-        path = f"/support/survey/{token}/"
-    return f"{getattr(settings, 'SANDAN_SITE_URL', '').rstrip('/')}{path}"
+    return f"{settings.SANDAN_SITE_URL}{reverse('support:survey_answer', args=[token])}"
 
 
 def hash_token(token: str) -> str:

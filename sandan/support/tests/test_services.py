@@ -1015,8 +1015,9 @@ def test_reminders_go_to_coordinators_with_late_problems(
     assert "도금 폐수 처리 비용 문제" in mail.outbox[0].body
 
 
-def test_survey_link_points_at_the_token() -> None:
-    assert re.search(r"/abc123/?$", services.survey_link("abc123"))
+def test_survey_link_is_an_absolute_address_of_the_site(settings: Any) -> None:
+    settings.SANDAN_SITE_URL = "https://sandan.kicox.example"
+    assert services.survey_link("abc123") == "https://sandan.kicox.example/support/survey/abc123/"
 
 
 def test_the_reminder_command_reports_what_it_sent(coordinator: Any, firm: Organisation) -> None:
