@@ -653,6 +653,28 @@ def test_service_levels_show_the_overdue_problem(
     assert 'data-source="levels-chart-data"' in body and "<script>" not in body
 
 
+def test_service_levels_show_the_oldest_overdue_and_link_to_all_of_them(
+    client: Client, coordinator: Any, firm: Organisation, monkeypatch: Any
+) -> None:
+    from sandan.support.views import projects as views
+
+    monkeypatch.setattr(views, "OVERDUE_ON_PAGE", 2)
+    for days in (30, 20, 10):
+        ProblemFactory(
+            organisation=firm,
+            title=f"{days}일 전 접수",
+            submitted_at=timezone.now() - dt.timedelta(days=days),
+        )
+    as_user(client, coordinator)
+    body = client.get(_url("service_levels"), {"year": "2010"}).content.decode()
+    assert "처리 기한이 지난 애로과제 3건" in body
+    assert "30일 전 접수" in body and "20일 전 접수" in body and "10일 전 접수" not in body
+    link = reverse("support:problem_list") + "?overdue=on"
+    assert link in body
+    listed = client.get(link).content.decode()
+    assert all(f"{days}일 전 접수" in listed for days in (30, 20, 10))
+
+
 # Every page, every role ------------------------------------------------------------
 
 

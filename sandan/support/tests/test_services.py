@@ -4,7 +4,6 @@ measured outcome, and the bad input of issue 5 refused with a reason while nothi
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest

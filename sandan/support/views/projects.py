@@ -80,7 +80,7 @@ from sandan.support.models import (
 )
 
 PROJECTS_PER_PAGE = 50
-OVERDUE_ON_PAGE = 200
+OVERDUE_ON_PAGE = 50
 OPEN_STATES = (
     Project.Status.DRAFT,
     Project.Status.SUBMITTED,
@@ -1216,7 +1216,9 @@ def service_levels(request: HttpRequest) -> HttpResponse:
             _("일"),
         )
     now = timezone.now()
-    overdue = list(selectors.overdue_problems(user, now)[: OVERDUE_ON_PAGE + 1])
+    late = selectors.overdue_problems(user, now)
+    overdue = list(late[:OVERDUE_ON_PAGE])
+    overdue_total = len(overdue) if len(overdue) < OVERDUE_ON_PAGE else late.count()
     for problem in overdue:
         problem.days_late = (now - problem.overdue_since).days  # type: ignore[attr-defined]
     context = {
@@ -1225,8 +1227,8 @@ def service_levels(request: HttpRequest) -> HttpResponse:
         "levels": levels,
         "stages": stages,
         "chart": chart,
-        "overdue": overdue[:OVERDUE_ON_PAGE],
-        "more_overdue": len(overdue) > OVERDUE_ON_PAGE,
+        "overdue": overdue,
+        "overdue_total": overdue_total,
     }
     return render(request, "support/service_levels.html", context)
 
