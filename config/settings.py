@@ -210,7 +210,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SANDAN_FROM_EMAIL", "sandan@localhost")
 # Where users reach this site: links in e-mails (e.g. the one-time survey) are built on it.
-SANDAN_SITE_URL = os.environ.get("SANDAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SANDAN_SITE_URL = os.environ.get(
+    "SANDAN_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+if PRODUCTION and not SANDAN_SITE_URL.startswith("https://"):
+    raise RuntimeError("SANDAN_SITE_URL (https://…) must be set when SANDAN_ENV=production")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
