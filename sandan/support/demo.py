@@ -41,6 +41,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import secrets
 import time
 import unicodedata
@@ -536,11 +537,16 @@ def _weighted(rng: random.Random, weights: dict[str, float] | dict[str, int]) ->
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
+# A word said twice in a row where a slot's value repeats its template ("수입 {mat}" with
+# "수입 레진", "{d} 불량" with "치수 불량").
+_REPEATED_WORD = re.compile(r"(?<!\S)(\S+)(?: \1)+(?!\S)")
+
+
 def _fill(template: str, slots: dict[str, str]) -> str:
     text = template
     for key, value in slots.items():
         text = text.replace("{" + key + "}", value)
-    return _josa(text)
+    return _josa(_REPEATED_WORD.sub(r"\1", text))
 
 
 def _slots(world: World, firm: Firm, rng: random.Random) -> dict[str, str]:

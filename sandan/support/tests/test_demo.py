@@ -8,6 +8,7 @@ built once per module inside a transaction rolled back at the end; all tests are
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -115,6 +116,9 @@ def test_problems_are_small_firms_of_2010_hubs_in_korean(world: demo.SupportDemo
         assert problem.zone_id == problem.complex.province.zone_id
         assert any("가" <= ch <= "힣" for ch in problem.description)
         assert "을(를)" not in problem.title
+        # No word twice in a row ("수입 수입 레진", "치수 불량 불량") where slots meet.
+        assert not re.search(r"(?<!\S)(\S+) \1(?!\S)", problem.title), problem.title
+        assert problem.analysis["m"], "the Korean analysis is kept with the problem"
         small += (problem.organisation.employees or 0) <= 50
         problem.full_clean()
     assert small / PROBLEMS > 0.8
