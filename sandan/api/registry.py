@@ -7,11 +7,12 @@ leave its parameter models undefined (every filtered list answered 500).
 
 from typing import Any, Literal
 
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from sandan.api.pagination import Pagination
+from sandan.api.pagination import Pagination, Rows
 from sandan.api.params import Code, Search
 from sandan.api.schemas import (
     ComplexOut,
@@ -55,25 +56,6 @@ class StatQuery(Schema):
     complex: Code | None = None
 
 
-COMPLEX_COLUMNS = (
-    *(
-        name
-        for name in ComplexOut.model_fields
-        if name not in {"zone", "province", "municipality", "office"}
-    ),
-    "province__code",
-    "province__zone__code",
-    "municipality__code",
-    "municipality_name",
-    "office__code",
-)
-ORGANISATION_COLUMNS = (
-    *(name for name in OrganisationOut.model_fields if name not in {"industry", "complex"}),
-    "industry__code",
-    "complex__kicox_id",
-)
-
-
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -81,26 +63,27 @@ def _user(request: HttpRequest) -> Any:
 @router.get("/zones", response=list[ZoneOut])
 @paginate(Pagination)
 def list_zones(request: HttpRequest) -> Any:
-    return selectors.zones(_user(request))
+    return Rows(selectors.zones(_user(request)), ZoneOut)
 
 
 @router.get("/provinces", response=list[ProvinceOut])
 @paginate(Pagination)
 def list_provinces(request: HttpRequest) -> Any:
-    return selectors.provinces(_user(request))
+    return Rows(selectors.provinces(_user(request)), ProvinceOut)
 
 
 @router.get("/offices", response=list[OfficeOut])
 @paginate(Pagination)
 def list_offices(request: HttpRequest) -> Any:
-    return selectors.offices(_user(request))
+    return Rows(selectors.offices(_user(request)), OfficeOut)
 
 
 @router.get("/complexes", response=list[ComplexOut])
 @paginate(Pagination)
 def list_complexes(request: HttpRequest, filters: Query[ComplexQuery]) -> Any:
     qs = selectors.complexes(_user(request), selectors.ComplexFilter(**filters.dict()))
-    return qs.only(*COMPLEX_COLUMNS)
+    label = Coalesce("municipality__code", "municipality_name")
+    return Rows(qs.annotate(municipality_label=label), ComplexOut)
 
 
 @router.get("/complex-stats", response=list[ComplexStatOut])
@@ -109,7 +92,7 @@ def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
     qs = selectors.complex_stats(_user(request))
     if filters.complex:
         qs = qs.filter(complex__kicox_id=filters.complex)
-    return qs
+    return Rows(qs, ComplexStatOut)
 
 
 @router.get("/organisations", response=list[OrganisationOut])
@@ -117,9 +100,7 @@ def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
 def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) -> Any:
     user = _user(request)
     qs = selectors.organisations(user, selectors.OrganisationFilter(**filters.dict()))
-    # Only the columns the schema prints: the joined complex and industry rows are wide.
-    qs = qs.only(*ORGANISATION_COLUMNS)
-    return selectors.with_contact_flag(qs, user)
+    return Rows(selectors.with_contact_flag(qs, user), OrganisationOut)
 
 
 @router.get("/experts", response=list[ExpertOut])
@@ -127,4 +108,4 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) 
 def list_experts(request: HttpRequest, filters: Query[ExpertQuery]) -> Any:
     user = _user(request)
     qs = selectors.experts(user, q=filters.q, category=filters.category)
-    return selectors.with_contact_flag(qs, user)
+    return Rows(selectors.with_contact_flag(qs, user), ExpertOut)
