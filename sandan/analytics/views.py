@@ -8,11 +8,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sandan.analytics import map as province_map
 from sandan.analytics.selectors import Overview, overview
+from sandan.core.i18n import local_name, pick_name
 
 
 @dataclass(frozen=True)
@@ -24,22 +24,17 @@ class MapRegion:
     path: str
 
 
-def _english() -> bool:
-    return (get_language() or "ko").startswith("en")
-
-
 def _map_context(data: Overview) -> dict[str, Any]:
-    english = _english()
     shapes = province_map.province_shapes()
     counts = data.province_counts
-    names = {p.code: (p.name_en if english and p.name_en else p.name_ko) for p in data.provinces}
+    names = {p.code: local_name(p) for p in data.provinces}
     rows: list[tuple[str, str, int]] = []
     regions: list[MapRegion] = []
     if shapes is not None:
         for shape in shapes.provinces:
             codes = {shape.code, shape.code_current}
             count = sum(counts.get(code, 0) for code in codes)
-            name = names.get(shape.code_current) or (shape.name_en if english else shape.name_ko)
+            name = names.get(shape.code_current) or pick_name(shape.name_ko, shape.name_en)
             rows.append((shape.code_current, name, count))
         bounds = province_map.bucket_bounds([count for _, _, count in rows])
         regions = [
@@ -76,12 +71,8 @@ def _map_context(data: Overview) -> dict[str, Any]:
 
 
 def _chart(data: Overview) -> dict[str, Any]:
-    english = _english()
     return {
-        "labels": [
-            row.zone.name_en if english and row.zone.name_en else row.zone.name_ko
-            for row in data.zone_rows
-        ],
+        "labels": [local_name(row.zone) for row in data.zone_rows],
         "yTitle": _("산업단지 수"),
         "datasets": [
             {"label": label, "data": [row.by_kind.get(kind, 0) for row in data.zone_rows]}

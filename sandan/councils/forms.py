@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import local_name
 from sandan.councils.models import Activity, Attendance, Council, Membership
 from sandan.program.models import Designation
 from sandan.registry import selectors as registry_selectors
@@ -25,7 +26,10 @@ def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
 
 
 def _zone_choices(user: Any) -> list[tuple[str, str]]:
-    return [(z.code, z.name_ko) for z in registry_selectors.zones(user).only("code", "name_ko")]
+    return [
+        (z.code, local_name(z))
+        for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
+    ]
 
 
 class CouncilFilterForm(FilterForm):
@@ -119,6 +123,9 @@ class CouncilForm(forms.Form):
             .order_by("-program_year__year", "complex__name_ko")
         )
         self.fields["hub"].queryset = hubs  # type: ignore[attr-defined]
+        self.fields["industry"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda industry: f"{industry.code} {local_name(industry)}"
+        )
 
 
 class MembershipForm(forms.Form):

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import local_name, pick_name
 from sandan.program.models import Designation, ProgramYear
 from sandan.registry.models import Complex, Zone
 
@@ -76,9 +77,9 @@ class DesignationForm(forms.Form):
     def complex_options(self) -> list[tuple[str, str]]:
         """(value, zone) for the datalist: "name (code)", which clean_complex reads back."""
         rows = Complex.objects.order_by("province__zone__order", "name_ko").values_list(
-            "name_ko", "kicox_id", "province__zone__name_ko"
+            "name_ko", "kicox_id", "province__zone__name_ko", "province__zone__name_en"
         )
-        return [(f"{name} ({code})", zone) for name, code, zone in rows]
+        return [(f"{name} ({code})", pick_name(ko, en)) for name, code, ko, en in rows]
 
     def clean_complex(self) -> Complex:
         value = " ".join(self.cleaned_data["complex"].split())
@@ -205,4 +206,4 @@ class PlanForm(forms.Form):
 
 
 def zone_choices() -> list[tuple[str, str]]:
-    return [(z.code, z.name_ko) for z in Zone.objects.order_by("order")]
+    return [(z.code, local_name(z)) for z in Zone.objects.order_by("order")]

@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sandan.core.i18n import local_name
 from sandan.core.querysets import allows
-from sandan.core.templatetags.sandan_ui import local_name
 from sandan.program import selectors, services
 from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
 from sandan.program.models import Designation, PlanRun, ProgramYear

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import local_name
 from sandan.registry import selectors
 from sandan.registry.models import Complex, Industry, Organisation
 
@@ -60,6 +61,12 @@ class FilterForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
+def _zone_choices(user: Any) -> list[tuple[str, Any]]:
+    return [
+        (z.code, local_name(z)) for z in selectors.zones(user).only("code", "name_ko", "name_en")
+    ]
+
+
 class ComplexFilterForm(FilterForm):
     q = _search(_("검색어"), _("단지명, 시군구, 단지 코드"))
     kind = _select(ALL + list(Complex.Kind.choices), label=_("유형"))
@@ -69,16 +76,18 @@ class ComplexFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "zone").choices = ALL + [
-            (z.code, z.name_ko) for z in selectors.zones(user).only("code", "name_ko")
-        ]
+        _choice(self, "zone").choices = ALL + _zone_choices(user)
         _choice(self, "province").choices = ALL + [
-            (p.code, p.name_ko)
-            for p in selectors.provinces(user).select_related(None).only("code", "name_ko")
+            (p.code, local_name(p))
+            for p in selectors.provinces(user)
+            .select_related(None)
+            .only("code", "name_ko", "name_en")
         ]
         _choice(self, "office").choices = ALL + [
-            (o.code, o.name_ko)
-            for o in selectors.offices(user).select_related(None).only("code", "name_ko", "kind")
+            (o.code, local_name(o))
+            for o in selectors.offices(user)
+            .select_related(None)
+            .only("code", "name_ko", "name_en", "kind")
         ]
 
     def to_filter(self) -> selectors.ComplexFilter:
@@ -111,9 +120,7 @@ class OrganisationFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "zone").choices = ALL + [
-            (z.code, z.name_ko) for z in selectors.zones(user).only("code", "name_ko")
-        ]
+        _choice(self, "zone").choices = ALL + _zone_choices(user)
 
     def to_filter(self) -> selectors.OrganisationFilter:
         small = self.value("small_firm")

@@ -16,6 +16,7 @@ from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.db.models.fields import CharField, DateTimeField
 from django.utils import timezone
 
+from sandan.core.i18n import pick_name
 from sandan.program.models import ProgramYear
 from sandan.support.models import Problem, TriageDecision
 from sandan.support.text import stored_morphemes
@@ -168,6 +169,7 @@ def service_levels(user: Any, year: ProgramYear) -> dict[str, Any]:
             "hub__complex__name_ko",
             "category_id",
             "category__name_ko",
+            "category__name_en",
             "category__order",
             *(name for name in ("submitted_at", "triaged_at", "project_started_at", "resolved_at")),
         )
@@ -176,7 +178,7 @@ def service_levels(user: Any, year: ProgramYear) -> dict[str, Any]:
     overall = ServiceLevelRow(None, "", None, "")
     overall_days: dict[str, list[float]] = {stage: [] for stage, _a, _b in STAGES}
     order: dict[tuple[int | None, int | None], tuple[str, int]] = {}
-    for hub_id, hub_name, cat_id, cat_name, cat_order, *stamps in rows:
+    for hub_id, hub_name, cat_id, cat_ko, cat_en, cat_order, *stamps in rows:
         times = dict(
             zip(
                 ("submitted_at", "triaged_at", "project_started_at", "resolved_at"),
@@ -187,7 +189,7 @@ def service_levels(user: Any, year: ProgramYear) -> dict[str, Any]:
         key = (hub_id, cat_id)
         if key not in groups:
             groups[key] = (
-                ServiceLevelRow(hub_id, hub_name or "", cat_id, cat_name or ""),
+                ServiceLevelRow(hub_id, hub_name or "", cat_id, pick_name(cat_ko, cat_en)),
                 {stage: [] for stage, _a, _b in STAGES},
             )
             order[key] = (hub_name or "", cat_order if cat_order is not None else 999)

@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
-from django.utils.translation import get_language
 
+from sandan.core import i18n
 from sandan.registry.selectors import masked
 
 register = template.Library()
@@ -83,13 +83,7 @@ def lookup(mapping: Any, key: Any) -> Any:
 @register.filter
 def local_name(obj: Any) -> str:
     """`name_en` in English when there is one, else `name_ko` (zones, provinces, …)."""
-    if obj is None:
-        return ""
-    if (get_language() or "ko").startswith("en"):
-        english = getattr(obj, "name_en", "")
-        if english:
-            return str(english)
-    return str(getattr(obj, "name_ko", obj))
+    return i18n.local_name(obj)
 
 
 @register.filter
@@ -104,7 +98,7 @@ def eok(value: Any) -> str:
         amount = Decimal(str(value))
     except ArithmeticError:
         return str(value)
-    if (get_language() or "ko").startswith("en"):
+    if i18n.is_english():
         won = amount * 100_000_000
         if won >= 10**12:
             return f"KRW {won / 10**12:,.2f} trillion"

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import local_name, pick_name
 from sandan.program.models import ProgramYear, ServiceCategory
 from sandan.registry import selectors as registry_selectors
 from sandan.registry.forms import FilterForm
@@ -94,13 +95,14 @@ class ProblemFilterForm(FilterForm):
             for year in ProgramYear.objects.order_by("-year").values_list("year", flat=True)
         ]
         _choice_field(self, "zone").choices = ALL + [
-            (z.code, z.name_ko) for z in registry_selectors.zones(user).only("code", "name_ko")
+            (z.code, local_name(z))
+            for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
         ]
         seen: dict[str, str] = {}
-        for code, name in ServiceCategory.objects.order_by(
+        for code, name_ko, name_en in ServiceCategory.objects.order_by(
             "-program_year__year", "order", "code"
-        ).values_list("code", "name_ko"):
-            seen.setdefault(code, name)
+        ).values_list("code", "name_ko", "name_en"):
+            seen.setdefault(code, pick_name(name_ko, name_en))
         _choice_field(self, "category").choices = ALL + list(seen.items())
 
 
@@ -244,9 +246,11 @@ class TriageForm(forms.Form):
 
     def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_choice(self, "category").queryset = ServiceCategory.objects.filter(
+        category = _model_choice(self, "category")
+        category.queryset = ServiceCategory.objects.filter(
             program_year_id=problem.program_year_id
         ).order_by("order", "code")
+        category.label_from_instance = local_name  # type: ignore[method-assign]
         self.initial.setdefault("category", problem.category_id or problem.suggested_category_id)
         self.suggested_id = problem.suggested_category_id
 

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import local_name, pick_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
 from sandan.registry import selectors as registry_selectors
 from sandan.registry.forms import FilterForm
@@ -69,15 +70,18 @@ def _years() -> list[tuple[str, str]]:
 
 
 def _zones(user: Any) -> list[tuple[str, str]]:
-    return [(z.code, z.name_ko) for z in registry_selectors.zones(user).only("code", "name_ko")]
+    return [
+        (z.code, local_name(z))
+        for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
+    ]
 
 
 def _categories() -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
-    for code, name in ServiceCategory.objects.order_by(
+    for code, name_ko, name_en in ServiceCategory.objects.order_by(
         "-program_year__year", "order", "code"
-    ).values_list("code", "name_ko"):
-        seen.setdefault(code, name)
+    ).values_list("code", "name_ko", "name_en"):
+        seen.setdefault(code, pick_name(name_ko, name_en))
     return list(seen.items())
 
 
@@ -138,7 +142,7 @@ class YearFilterForm(FilterForm):
 
 class ProblemChoice(forms.ModelMultipleChoiceField[Problem]):
     def label_from_instance(self, obj: Problem) -> str:  # type: ignore[override]
-        category = obj.category.name_ko if obj.category is not None else "–"
+        category = local_name(obj.category) if obj.category is not None else "–"
         return f"{obj.title} · {obj.organisation.name_ko} · {category}"
 
 
@@ -204,6 +208,7 @@ class ProjectForm(forms.Form):
         self.fields["category"].queryset = (  # type: ignore[attr-defined]
             categories.filter(program_year=year) if year else categories.none()
         )
+        self.fields["category"].label_from_instance = local_name  # type: ignore[attr-defined]
         if project is not None:
             self.fields["category"].required = True
             self.fields["category"].help_text = ""

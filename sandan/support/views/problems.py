@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
@@ -187,8 +188,8 @@ LIST_COLUMNS = (
     "urgency",
     "organisation__name_ko",
     "hub__complex__name_ko",
-    "category__name_ko",
-    "suggested_category__name_ko",
+    *name_fields("category__"),
+    *name_fields("suggested_category__"),
 )
 STATUS_BADGES = {
     Problem.Status.SUBMITTED: "bg-light-warning",
@@ -219,8 +220,8 @@ def _list_rows(user: Any, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "title": v["title"],
                 "firm": v["organisation__name_ko"],
                 "hub": v["hub__complex__name_ko"] or "–",
-                "category": v["category__name_ko"],
-                "suggested": v["suggested_category__name_ko"],
+                "category": local_value(v, "category__"),
+                "suggested": local_value(v, "suggested_category__"),
                 "urgency": urgencies.get(v["urgency"], v["urgency"]),
                 "pressing": v["urgency"] in (Problem.Urgency.HIGH, Problem.Urgency.URGENT),
                 "status": statuses.get(v["status"], v["status"]),
@@ -442,7 +443,12 @@ def _detail_context(
         # so it may differ from the suggestion stored at intake).
         current = services.suggest_category(problem)
         if current is not None:
-            names = dict(problem.program_year.categories.values_list("code", "name_ko"))
+            names = {
+                code: pick_name(name_ko, name_en)
+                for code, name_ko, name_en in problem.program_year.categories.values_list(
+                    "code", "name_ko", "name_en"
+                )
+            }
             ranking = [
                 {"name": names.get(code, code), "p": p, "pct": round(p * 100)}
                 for code, p in current.ranking
@@ -537,7 +543,7 @@ def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
                 text = _("추천과 다른 분야 '%(category)s'(으)로 분류했습니다.")
             else:
                 text = _("'%(category)s'(으)로 분류를 확정했습니다.")
-            messages.success(request, text % {"category": decision.chosen.name_ko})
+            messages.success(request, text % {"category": local_name(decision.chosen)})
             return _detail(problem.pk, "triage")
     return _render_detail(request, problem, {"triage": form}, 400)
 

@@ -39,6 +39,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.i18n import local_value, name_fields
 from sandan.core.io import xlsx_bytes
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
@@ -1013,13 +1014,21 @@ def _scoped_to(queryset: QuerySet[Any], prefix: str, form: YearFilterForm) -> Qu
     return queryset
 
 
-def _totals(queryset: QuerySet[Outcome], group: Iterable[str]) -> list[dict[str, Any]]:
+def _totals(
+    queryset: QuerySet[Outcome], order: Iterable[str], prefix: str, localised: bool = True
+) -> list[dict[str, Any]]:
+    """Totals per group of `prefix` (e.g. "project__zone__"), ordered by `order`; each row's
+    "name" is the group's name (in the active language for reference data with `name_en`)."""
     sums = {name: Coalesce(Sum(name), Value(0)) for name in OUTCOME_TOTALS}
-    return list(
-        queryset.values(*group)
+    names = name_fields(prefix) if localised else (f"{prefix}name_ko",)
+    rows = list(
+        queryset.values(*order, *names)
         .annotate(firms=Count("organisation", distinct=True), **sums)
-        .order_by(*group)
+        .order_by(*order, *names)
     )
+    for row in rows:
+        row["name"] = local_value(row, prefix) if localised else row[names[0]]
+    return rows
 
 
 def outcome_figures(user: Any, year: ProgramYear, form: YearFilterForm) -> dict[str, Any]:
@@ -1030,9 +1039,10 @@ def outcome_figures(user: Any, year: ProgramYear, form: YearFilterForm) -> dict[
         "project__",
         form,
     )
-    by_category = _totals(outcomes, ["project__category__order", "project__category__name_ko"])
-    by_hub = _totals(outcomes, ["project__hub__complex__name_ko"])
-    by_zone = _totals(outcomes, ["project__zone__order", "project__zone__name_ko"])
+    by_category = _totals(outcomes, ["project__category__order"], "project__category__")
+    # Complexes keep their Korean names in every language.
+    by_hub = _totals(outcomes, [], "project__hub__complex__", localised=False)
+    by_zone = _totals(outcomes, ["project__zone__order"], "project__zone__")
     overall = outcomes.aggregate(
         firms=Count("organisation", distinct=True),
         projects=Count("project", distinct=True),
@@ -1073,9 +1083,9 @@ def _outcome_export(year: ProgramYear, figures: dict[str, Any]) -> HttpResponse:
     labels = _labels()
     header_tail = [labels[name] for name in OUTCOME_TOTALS]
 
-    def rows(items: list[dict[str, Any]], key: str) -> list[list[Any]]:
+    def rows(items: list[dict[str, Any]]) -> list[list[Any]]:
         return [
-            [item[key] or "–", item["firms"], *(item[name] for name in OUTCOME_TOTALS)]
+            [item["name"] or "–", item["firms"], *(item[name] for name in OUTCOME_TOTALS)]
             for item in items
         ]
 
@@ -1085,17 +1095,17 @@ def _outcome_export(year: ProgramYear, figures: dict[str, Any]) -> HttpResponse:
         (
             _("분야별"),
             [_("지원서비스 분야"), _("기업 수"), *header_tail],
-            rows(figures["by_category"], "project__category__name_ko"),
+            rows(figures["by_category"]),
         ),
         (
             _("거점단지별"),
             [_("거점단지"), _("기업 수"), *header_tail],
-            rows(figures["by_hub"], "project__hub__complex__name_ko"),
+            rows(figures["by_hub"]),
         ),
         (
             _("권역별"),
             [_("권역"), _("기업 수"), *header_tail],
-            rows(figures["by_zone"], "project__zone__name_ko"),
+            rows(figures["by_zone"]),
         ),
         (
             _("만족도"),
@@ -1141,12 +1151,12 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
         return _outcome_export(year, figures)
     labels = _labels()
     counts_chart = _bar_chart(
-        [str(row["project__category__name_ko"]) for row in figures["by_category"]],
+        [str(row["name"]) for row in figures["by_category"]],
         [(labels[name], [row[name] for row in figures["by_category"]]) for name in COUNT_TOTALS],
         _("건·명"),
     )
     amounts_chart = _bar_chart(
-        [str(row["project__hub__complex__name_ko"]) for row in figures["by_hub"]],
+        [str(row["name"]) for row in figures["by_hub"]],
         [
             (
                 _("매출 증가(백만원)"),
