@@ -49,7 +49,7 @@ from sandan.program.models import ProgramYear
 from sandan.registry.forms import add_model_errors
 from sandan.registry.models import Organisation
 from sandan.registry.selectors import with_contact_flag
-from sandan.support import selectors, services
+from sandan.support import reports, selectors, services
 from sandan.support.forms.projects import (
     ApprovalForm,
     BudgetFormSet,
@@ -1197,6 +1197,30 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "support/outcome_dashboard.html", context)
 
 
+@login_required
+def outcome_report_pdf(request: HttpRequest) -> HttpResponse:
+    """The dashboard as a PDF report: the same filters, scope and figures (`outcome_figures`),
+    laid out by `sandan.support.reports.outcome_pdf` (ADR 0013)."""
+    user = request.user
+    national = _is_national(user)
+    form = YearFilterForm(request.GET or None, user=user, national=national)
+    year = _selected_year(form)
+    if year is None:
+        raise Http404(_("사업연도가 없어 집계할 수 없습니다."))
+    data = reports.outcome_pdf(
+        outcome_figures(user, year, form),
+        year=year,
+        scope=reports.scope_line(user, form, national),
+        names=OUTCOME_TOTALS,
+        labels=_labels(),
+        counts=COUNT_TOTALS,
+        item_labels=_item_labels(),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="sandan-outcomes-{year.year}.pdf"'
+    return response
+
+
 # Service levels ---------------------------------------------------------------------
 
 STAGE_LABELS = {
@@ -1282,5 +1306,6 @@ urlpatterns: list[URLPattern] = [
     ),
     path("survey/<str:token>/", survey_answer, name="survey_answer"),
     path("outcomes/", outcome_dashboard, name="outcome_dashboard"),
+    path("outcomes/report.pdf", outcome_report_pdf, name="outcome_report_pdf"),
     path("service-levels/", service_levels, name="service_levels"),
 ]
