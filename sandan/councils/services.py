@@ -623,7 +623,13 @@ def _reminder_message(activity: Activity, email: str, connection: Any) -> Any:
     from django.core.mail import EmailMessage
     from django.utils.formats import date_format
 
-    when = date_format(timezone.localtime(activity.starts_at), "Y년 n월 j일 (D) H:i")
+    starts = timezone.localtime(activity.starts_at)
+    # Named formats follow the active language:
+    # "2010년 5월 3일 (월요일) 14:00" / "May 3, 2010 (Mon) 14:00".
+    when = (
+        f"{date_format(starts, 'DATE_FORMAT')} ({date_format(starts, 'D')}) "
+        f"{date_format(starts, 'H:i')}"
+    )
     subject = _("[산단] %(council)s %(kind)s 안내: %(title)s") % {
         "council": activity.council.name,
         "kind": activity.get_kind_display(),

@@ -1,7 +1,8 @@
 """Reference data in the reader's language: a reader who chose English sees the English names
 of zones, provinces, offices, KSIC industries and service categories, and dates in English,
 on the pages, in the filter menus, in the dashboard's charts and in its export; the Korean
-pages stay as they were. Firms and complexes keep their Korean names in both languages."""
+pages stay as they were. Firms and complexes keep their Korean names in both languages. The
+activity reminder e-mail writes its date in the language it is sent in."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -22,10 +24,16 @@ from django.utils import translation
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
+from sandan.councils.services import send_activity_reminders
 from sandan.councils.tests.factories import ActivityFactory, active_council
 from sandan.program.models import ServiceCategory
 from sandan.registry.models import Complex, Zone
-from sandan.registry.tests.factories import ComplexFactory, OfficeFactory, province
+from sandan.registry.tests.factories import (
+    ComplexFactory,
+    OfficeFactory,
+    OrganisationFactory,
+    province,
+)
 from sandan.support import services
 from sandan.support.tests.factories import (
     TriagedProblemFactory,
@@ -231,3 +239,18 @@ def test_council_pages_show_english_zone_industry_and_dates() -> None:
     assert zone.name_en not in listing
     assert "2010년 5월 3일 (월요일) 14:00" in page(korean, activity_url)
     assert "2010년 5월" in page(korean, calendar_url, year="2010", month="5")
+
+
+def test_the_activity_reminder_writes_the_date_in_the_language_it_is_sent_in() -> None:
+    council = active_council(firms=0, with_university=False)
+    activity = ActivityFactory(council=council, starts_at=MAY_3)
+    org = OrganisationFactory(complex=council.hub.complex, contact_email="ceo@example.kr")
+    council.memberships.create(organisation=org, role="member", joined_on=dt.date(2010, 3, 2))
+    a_day_before = MAY_3 - dt.timedelta(days=1)
+    with translation.override("ko"):
+        assert send_activity_reminders(days=3, now=a_day_before) == 1
+    assert "2010년 5월 3일 (월요일) 14:00" in mail.outbox[-1].body
+    activity.reminders.all().delete()
+    with translation.override("en"):
+        assert send_activity_reminders(days=3, now=a_day_before) == 1
+    assert "May 3, 2010 (Mon) 14:00" in mail.outbox[-1].body
