@@ -33,10 +33,9 @@ class Row(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _mask_personal(cls, data: Any) -> Any:
-        if cls.personal and isinstance(data, dict):
-            visible = bool(data.get("contact_visible"))
+        if cls.personal and isinstance(data, dict) and not data.get("contact_visible"):
             for name in cls.personal:
-                data[name] = masked(data.get(name) or "", visible)
+                data[name] = masked(data.get(name) or "", False)
         return data
 
 
