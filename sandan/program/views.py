@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -225,7 +225,9 @@ def _launch(plan_run: PlanRun) -> None:
         try:
             services.run_plan(plan_run)
         finally:
-            close_old_connections()
+            # This thread's own connections: with persistent connections (CONN_MAX_AGE)
+            # close_old_connections() would keep them open after the thread ends.
+            connections.close_all()
 
     transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
 
