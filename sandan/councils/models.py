@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sandan.core.querysets import RestrictedQuerySet
 
@@ -255,7 +256,7 @@ class Activity(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("예정")
         HELD = "held", _("개최")
-        CANCELLED = "cancelled", _("취소")
+        CANCELLED = "cancelled", pgettext_lazy("status", "취소")
 
     council = models.ForeignKey(
         Council, on_delete=models.PROTECT, related_name="activities", verbose_name=_("협의체")

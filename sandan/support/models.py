@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sandan.core.querysets import RestrictedQuerySet
 
@@ -487,7 +488,7 @@ class ProjectStatus(models.TextChoices):
     APPROVED = "approved", _("승인")
     IN_PROGRESS = "in_progress", _("수행 중")
     COMPLETED = "completed", _("완료")
-    CANCELLED = "cancelled", _("취소")
+    CANCELLED = "cancelled", pgettext_lazy("status", "취소")
 
 
 class Project(models.Model):

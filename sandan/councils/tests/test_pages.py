@@ -249,3 +249,28 @@ def test_council_ics_downloads(client: Client, hq: Any) -> None:
     response = client.get(reverse("councils:council_ics", args=[activity.council.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in response.content.decode()
+
+
+def test_words_with_two_meanings_are_told_apart_in_english(client: Client) -> None:
+    """ "수정" (edit / updated), "참가 신청" (register / registered) and "취소" (cancel /
+    cancelled) are one word in Korean and two in English."""
+    from django.conf import settings
+
+    member = MembershipFactory()
+    activity = ActivityFactory(council=member.council)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(user_with_role(Role.COMPANY_USER, organisation=member.organisation))
+    page = client.get(reverse("councils:activity_detail", args=[activity.pk])).content.decode()
+    assert ">Register</button>" in page
+    client.post(reverse("councils:activity_register", args=[activity.pk]), {"person_name": "Lee"})
+    page = client.get(reverse("councils:activity_detail", args=[activity.pk])).content.decode()
+    assert "Registered" in page
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    staff.force_login(user_with_role(Role.HQ_STAFF))
+    page = staff.get(reverse("councils:council_detail", args=[member.council.pk])).content.decode()
+    assert ">Edit</a>" in page and ">Updated</a>" not in page
+    activity.status = Activity.Status.CANCELLED
+    activity.save()
+    page = staff.get(reverse("councils:activity_detail", args=[activity.pk])).content.decode()
+    assert "Cancelled" in page

@@ -34,7 +34,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -1247,7 +1247,7 @@ def service_levels(request: HttpRequest) -> HttpResponse:
                 (_("중앙값(일)"), [overall[stage].median_days or 0 for stage, _l in stages]),
                 (_("90% 값(일)"), [overall[stage].p90_days or 0 for stage, _l in stages]),
             ],
-            _("일"),
+            pgettext("unit", "일"),
         )
     now = timezone.now()
     late = selectors.overdue_problems(user, now)
