@@ -10,26 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from sandan.core.i18n import local_name
 from sandan.councils.models import Activity, Attendance, Council, Membership
 from sandan.program.models import Designation
-from sandan.registry import selectors as registry_selectors
-from sandan.registry.forms import FilterForm
+from sandan.registry.forms import (
+    ALL,
+    INPUT,
+    SELECT,
+    FilterForm,
+    filter_select,
+    zone_choices,
+)
 from sandan.registry.models import Industry, Organisation
-
-ALL = [("", _("전체"))]
-INPUT = {"class": "krds-input"}
-SELECT = {"class": "krds-form-select"}
-
-
-def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
-    )
-
-
-def _zone_choices(user: Any) -> list[tuple[str, str]]:
-    return [
-        (z.code, local_name(z))
-        for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
-    ]
 
 
 class CouncilFilterForm(FilterForm):
@@ -46,18 +35,18 @@ class CouncilFilterForm(FilterForm):
         max_value=2100,
         widget=forms.NumberInput(attrs=INPUT),
     )
-    zone = _select(label=_("권역"))
+    zone = filter_select(label=_("권역"))
     hub = forms.RegexField(
         regex=r"^\d{6}$",
         label=_("거점단지 코드"),
         required=False,
         widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
     )
-    status = _select(ALL + list(Council.Status.choices), label=_("상태"))
+    status = filter_select(ALL + list(Council.Status.choices), label=_("상태"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = ALL + _zone_choices(user)  # type: ignore[attr-defined]
+        self.fields["zone"].choices = ALL + zone_choices(user)  # type: ignore[attr-defined]
 
 
 class ActivityFilterForm(FilterForm):
@@ -68,7 +57,7 @@ class ActivityFilterForm(FilterForm):
         max_value=2100,
         widget=forms.NumberInput(attrs=INPUT),
     )
-    zone = _select(label=_("권역"))
+    zone = filter_select(label=_("권역"))
     hub = forms.RegexField(
         regex=r"^\d{6}$",
         label=_("거점단지 코드"),
@@ -76,7 +65,7 @@ class ActivityFilterForm(FilterForm):
         widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
     )
     council = forms.IntegerField(label=_("협의체 번호"), required=False, min_value=1)
-    kind = _select(ALL + list(Activity.Kind.choices), label=_("활동 구분"))
+    kind = filter_select(ALL + list(Activity.Kind.choices), label=_("활동 구분"))
     date_from = forms.DateField(
         label=_("시작일"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
     )
@@ -86,7 +75,7 @@ class ActivityFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = ALL + _zone_choices(user)  # type: ignore[attr-defined]
+        self.fields["zone"].choices = ALL + zone_choices(user)  # type: ignore[attr-defined]
         self.fields["council"].widget = forms.HiddenInput()
 
 

@@ -13,7 +13,9 @@ from sandan.core.i18n import local_name
 from sandan.registry import selectors
 from sandan.registry.models import Complex, Industry, Organisation
 
-ALL = [("", _("전체"))]
+ALL: list[tuple[str, Any]] = [("", _("전체"))]
+INPUT = {"class": "krds-input"}
+SELECT = {"class": "krds-form-select"}
 
 # The 2010 default service categories (domain.md). Program years own their categories;
 # until the program app ships them, the expert filter offers these defaults.
@@ -29,12 +31,10 @@ SERVICE_CATEGORY_LABELS = dict(SERVICE_CATEGORIES)
 kicox_id_validator = RegexValidator(r"^\d{6}$", _("단지 코드는 숫자 6자리입니다."))
 
 
-def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
+def filter_select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
+    """An optional select of a filter form (its choices are often set per request)."""
     return forms.ChoiceField(
-        choices=choices,
-        required=False,
-        widget=forms.Select(attrs={"class": "krds-form-select"}),
-        **kwargs,
+        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
     )
 
 
@@ -61,7 +61,8 @@ class FilterForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
-def _zone_choices(user: Any) -> list[tuple[str, Any]]:
+def zone_choices(user: Any) -> list[tuple[str, Any]]:
+    """(code, local name) of the zones the user may see."""
     return [
         (z.code, local_name(z)) for z in selectors.zones(user).only("code", "name_ko", "name_en")
     ]
@@ -69,21 +70,21 @@ def _zone_choices(user: Any) -> list[tuple[str, Any]]:
 
 class ComplexFilterForm(FilterForm):
     q = _search(_("검색어"), _("단지명, 시군구, 단지 코드"))
-    kind = _select(ALL + list(Complex.Kind.choices), label=_("유형"))
-    zone = _select(label=_("권역"))
-    province = _select(label=_("시도"))
-    office = _select(label=_("관리 조직"))
+    kind = filter_select(ALL + list(Complex.Kind.choices), label=_("유형"))
+    zone = filter_select(label=_("권역"))
+    province = filter_select(label=_("시도"))
+    office = filter_select(label=_("관리 조직"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "zone").choices = ALL + _zone_choices(user)
-        _choice(self, "province").choices = ALL + [
+        choice_field(self, "zone").choices = ALL + zone_choices(user)
+        choice_field(self, "province").choices = ALL + [
             (p.code, local_name(p))
             for p in selectors.provinces(user)
             .select_related(None)
             .only("code", "name_ko", "name_en")
         ]
-        _choice(self, "office").choices = ALL + [
+        choice_field(self, "office").choices = ALL + [
             (o.code, local_name(o))
             for o in selectors.offices(user)
             .select_related(None)
@@ -102,8 +103,8 @@ class ComplexFilterForm(FilterForm):
 
 class OrganisationFilterForm(FilterForm):
     q = _search(_("검색어"), _("기관명 또는 사업자등록번호"))
-    kind = _select(ALL + list(Organisation.Kind.choices), label=_("구분"))
-    zone = _select(label=_("권역"))
+    kind = filter_select(ALL + list(Organisation.Kind.choices), label=_("구분"))
+    zone = filter_select(label=_("권역"))
     complex = forms.CharField(
         label=_("단지 코드"),
         required=False,
@@ -113,14 +114,14 @@ class OrganisationFilterForm(FilterForm):
             attrs={"class": "krds-input", "inputmode": "numeric", "placeholder": "241001"}
         ),
     )
-    small_firm = _select(
+    small_firm = filter_select(
         [("", _("전체")), ("yes", _("소기업만")), ("no", _("소기업 제외"))],
         label=_("소기업(50인 이하)"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "zone").choices = ALL + _zone_choices(user)
+        choice_field(self, "zone").choices = ALL + zone_choices(user)
 
     def to_filter(self) -> selectors.OrganisationFilter:
         small = self.value("small_firm")
@@ -135,7 +136,7 @@ class OrganisationFilterForm(FilterForm):
 
 class ExpertFilterForm(FilterForm):
     q = _search(_("검색어"), _("이름, 직위, 전문 분야"))
-    category = _select(ALL + SERVICE_CATEGORIES, label=_("지원서비스 분야"))
+    category = filter_select(ALL + SERVICE_CATEGORIES, label=_("지원서비스 분야"))
 
 
 class ComplexForm(forms.ModelForm[Complex]):
@@ -283,7 +284,7 @@ def add_model_errors(
         form.add_error(field if field in form.fields else None, messages)
 
 
-def _choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field

@@ -12,12 +12,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.i18n import local_name, pick_name
-from sandan.program.models import ProgramYear, ServiceCategory
-from sandan.registry import selectors as registry_selectors
-from sandan.registry.forms import FilterForm
+from sandan.core.i18n import local_name
+from sandan.program.models import ServiceCategory
+from sandan.registry.forms import (
+    ALL,
+    INPUT,
+    SELECT,
+    FilterForm,
+    choice_field,
+    filter_select,
+    zone_choices,
+)
 from sandan.registry.models import Expert, Organisation
 from sandan.support import services
+from sandan.support.forms import category_choices, year_choices
 from sandan.support.models import (
     ATTACHMENT_TYPES,
     TEXT_MAX,
@@ -27,23 +35,8 @@ from sandan.support.models import (
     Referral,
 )
 
-ALL: list[tuple[str, Any]] = [("", _("전체"))]
-INPUT = {"class": "krds-input"}
-SELECT = {"class": "krds-form-select"}
 ACCEPT = ",".join(ATTACHMENT_TYPES)
 ATTACHMENT_HELP = _("PDF, HWP, HWPX, DOCX, XLSX, PPTX, PNG, JPG · 파일마다 20MB 이하 · 여러 개")
-
-
-def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
-    )
-
-
-def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return field
 
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -74,36 +67,25 @@ class ProblemFilterForm(FilterForm):
         max_length=100,
         widget=forms.TextInput(attrs={**INPUT, "type": "search", "placeholder": _("제목, 내용")}),
     )
-    year = _select(label=_("사업연도"))
-    zone = _select(label=_("권역"))
+    year = filter_select(label=_("사업연도"))
+    zone = filter_select(label=_("권역"))
     hub = forms.RegexField(
         regex=r"^\d{6}$",
         label=_("거점단지 코드"),
         required=False,
         widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
     )
-    status = _select(ALL + list(Problem.Status.choices), label=_("상태"))
-    category = _select(label=_("지원서비스 분야"))
-    urgency = _select(ALL + list(Problem.Urgency.choices), label=_("긴급도"))
-    source = _select(ALL + list(Problem.Source.choices), label=_("접수 경로"))
+    status = filter_select(ALL + list(Problem.Status.choices), label=_("상태"))
+    category = filter_select(label=_("지원서비스 분야"))
+    urgency = filter_select(ALL + list(Problem.Urgency.choices), label=_("긴급도"))
+    source = filter_select(ALL + list(Problem.Source.choices), label=_("접수 경로"))
     overdue = forms.BooleanField(label=_("처리 기한이 지난 것만"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "year").choices = ALL + [
-            (str(year), _("%(year)s년") % {"year": year})
-            for year in ProgramYear.objects.order_by("-year").values_list("year", flat=True)
-        ]
-        _choice_field(self, "zone").choices = ALL + [
-            (z.code, local_name(z))
-            for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
-        ]
-        seen: dict[str, str] = {}
-        for code, name_ko, name_en in ServiceCategory.objects.order_by(
-            "-program_year__year", "order", "code"
-        ).values_list("code", "name_ko", "name_en"):
-            seen.setdefault(code, pick_name(name_ko, name_en))
-        _choice_field(self, "category").choices = ALL + list(seen.items())
+        choice_field(self, "year").choices = ALL + year_choices()
+        choice_field(self, "zone").choices = ALL + zone_choices(user)
+        choice_field(self, "category").choices = ALL + category_choices()
 
 
 # Intake -----------------------------------------------------------------------------

@@ -10,11 +10,19 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.i18n import local_name, pick_name
+from sandan.core.i18n import local_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
-from sandan.registry import selectors as registry_selectors
-from sandan.registry.forms import FilterForm
+from sandan.registry.forms import (
+    ALL,
+    INPUT,
+    SELECT,
+    FilterForm,
+    choice_field,
+    filter_select,
+    zone_choices,
+)
 from sandan.registry.models import Expert, Organisation
+from sandan.support.forms import category_choices, year_choices
 from sandan.support.models import (
     OUTCOME_FIGURES,
     SURVEY_ITEMS,
@@ -28,9 +36,6 @@ from sandan.support.models import (
     SurveyResponse,
 )
 
-ALL: list[tuple[str, Any]] = [("", _("전체"))]
-INPUT = {"class": "krds-input"}
-SELECT = {"class": "krds-form-select"}
 DATE = {**INPUT, "type": "date"}
 REASON_HELP = _("승인된 과제를 바꿀 때는 사유가 필요합니다(감사 기록에 남습니다).")
 
@@ -38,12 +43,6 @@ REASON_HELP = _("승인된 과제를 바꿀 때는 사유가 필요합니다(감
 def verbose(model: Any, name: str) -> str:
     """A model field's verbose name (the label the admin and the tables use)."""
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
-
-
-def _select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
-    )
 
 
 def _reason(required: bool = False, label: Any = None, help_text: Any = REASON_HELP) -> Any:
@@ -56,35 +55,6 @@ def _reason(required: bool = False, label: Any = None, help_text: Any = REASON_H
     )
 
 
-def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return field
-
-
-def _years() -> list[tuple[str, str]]:
-    return [
-        (str(year), _("%(year)s년") % {"year": year})
-        for year in ProgramYear.objects.order_by("-year").values_list("year", flat=True)
-    ]
-
-
-def _zones(user: Any) -> list[tuple[str, str]]:
-    return [
-        (z.code, local_name(z))
-        for z in registry_selectors.zones(user).only("code", "name_ko", "name_en")
-    ]
-
-
-def _categories() -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for code, name_ko, name_en in ServiceCategory.objects.order_by(
-        "-program_year__year", "order", "code"
-    ).values_list("code", "name_ko", "name_en"):
-        seen.setdefault(code, pick_name(name_ko, name_en))
-    return list(seen.items())
-
-
 # Filters ----------------------------------------------------------------------------
 
 
@@ -95,31 +65,31 @@ class ProjectFilterForm(FilterForm):
         max_length=100,
         widget=forms.TextInput(attrs={**INPUT, "type": "search", "placeholder": _("과제명")}),
     )
-    year = _select(label=_("사업연도"))
-    zone = _select(label=_("권역"))
+    year = filter_select(label=_("사업연도"))
+    zone = filter_select(label=_("권역"))
     hub = forms.RegexField(
         regex=r"^\d{6}$",
         label=_("거점단지 코드"),
         required=False,
         widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
     )
-    status = _select(ALL + list(Project.Status.choices), label=_("상태"))
-    type = _select(ALL + list(Project.Type.choices), label=_("과제 유형"))
-    category = _select(label=_("지원서비스 분야"))
-    scope = _select(ALL + list(Project.Scope.choices), label=_("과제 범위"))
+    status = filter_select(ALL + list(Project.Status.choices), label=_("상태"))
+    type = filter_select(ALL + list(Project.Type.choices), label=_("과제 유형"))
+    category = filter_select(label=_("지원서비스 분야"))
+    scope = filter_select(ALL + list(Project.Scope.choices), label=_("과제 범위"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "year").choices = ALL + _years()
-        _choice_field(self, "zone").choices = ALL + _zones(user)
-        _choice_field(self, "category").choices = ALL + _categories()
+        choice_field(self, "year").choices = ALL + year_choices()
+        choice_field(self, "zone").choices = ALL + zone_choices(user)
+        choice_field(self, "category").choices = ALL + category_choices()
 
 
 class YearFilterForm(FilterForm):
     """The program year (and, for national users, a zone and hub) of a dashboard."""
 
-    year = _select(label=_("사업연도"))
-    zone = _select(label=_("권역"))
+    year = filter_select(label=_("사업연도"))
+    zone = filter_select(label=_("권역"))
     hub = forms.RegexField(
         regex=r"^\d{6}$",
         label=_("거점단지 코드"),
@@ -129,9 +99,9 @@ class YearFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Any, national: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "year").choices = _years()
+        choice_field(self, "year").choices = year_choices()
         if national:
-            _choice_field(self, "zone").choices = ALL + _zones(user)
+            choice_field(self, "zone").choices = ALL + zone_choices(user)
         else:
             del self.fields["zone"]
             del self.fields["hub"]
