@@ -107,10 +107,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the benchmark's readers run beside a writer; a busy timeout instead of
-    # "database is locked" errors under concurrent requests.
+    # "database is locked" errors under concurrent requests. A 32 MB page cache and reads
+    # through a memory map keep a list's COUNT(*) from re-reading its index from the OS on
+    # every request (SQLite's default cache is 2 MB; the national registry is ~140 MB).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 

@@ -255,7 +255,7 @@ def grants_for(user: Any) -> list[Grant]:
     if cached is None:
         from sandan.accounts.models import Membership
 
-        memberships = Membership.objects.active_for(user).select_related("office")
+        memberships = Membership.objects.active_for(user)
         cached = [m.as_grant() for m in memberships]
         user._sandan_grants = cached
     return cached

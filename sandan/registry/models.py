@@ -164,9 +164,13 @@ class Office(models.Model):
         return self.name_ko
 
     def subtree_ids(self) -> list[int]:
-        """This office and every office below it (the tree is three levels deep)."""
-        ids = [self.pk]
-        frontier = [self.pk]
+        return Office.subtree_of(self.pk)
+
+    @staticmethod
+    def subtree_of(office_id: int) -> list[int]:
+        """The office and every office below it (the tree is three levels deep)."""
+        ids = [office_id]
+        frontier = [office_id]
         while frontier:
             frontier = list(
                 Office.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)

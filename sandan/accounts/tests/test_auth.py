@@ -258,3 +258,69 @@ def test_token_of_an_inactive_user_does_not_authenticate(user: User) -> None:
     user.is_active = False
     user.save()
     assert ApiToken.objects.find(raw) is None
+
+
+def test_token_lookup_resolves_the_active_memberships_in_one_query(
+    user: User, django_assert_num_queries: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sandan.accounts.models import Membership
+    from sandan.registry.tests.factories import OfficeFactory
+    from sandan.registry.tests.factories import zone as zone_of
+
+    regional = OfficeFactory(code="regional-x", kind="regional")
+    branch = OfficeFactory(code="branch-x", parent=regional)
+    zone = zone_of("dongnam")
+    Membership.objects.create(user=user, role=Role.REGIONAL_STAFF, office=regional)
+    Membership.objects.create(user=user, role=Role.COORDINATOR, zone=zone)
+    today = timezone.localdate()
+    Membership.objects.create(
+        user=user, role=Role.AUDITOR, valid_until=today - timedelta(days=1)
+    )  # expired yesterday
+    Membership.objects.create(user=user, role=Role.AUDITOR, is_active=False)
+    Membership.objects.create(user=user, role=Role.EXPERT, valid_until=today)  # last day
+    _token, raw = ApiToken.issue(user)
+
+    # The token, its user and the memberships in one query; the office scope walks its
+    # tree (two levels below the regional office: the branch, then nothing).
+    with django_assert_num_queries(3):
+        found = ApiToken.objects.find(raw)
+
+    assert found is not None and found.user == user
+    expected = {m.as_grant() for m in Membership.objects.active_for(user)}
+    assert set(found.user._sandan_grants) == expected  # type: ignore[attr-defined]
+    roles = {grant.role for grant in expected}
+    assert roles == {Role.HQ_STAFF, Role.REGIONAL_STAFF, Role.COORDINATOR, Role.EXPERT}
+    office_grant = next(g for g in expected if g.role == Role.REGIONAL_STAFF)
+    assert office_grant.scope_ids == {regional.pk, branch.pk}
+
+
+def test_token_of_a_user_without_memberships_authenticates_with_no_grants(db: Any) -> None:
+    lonely = UserFactory(username="no.roles")
+    _token, raw = ApiToken.issue(lonely)
+    found = ApiToken.objects.find(raw)
+    assert found is not None and found.user == lonely
+    assert found.user._sandan_grants == []  # type: ignore[attr-defined]
+    # Such a user reaches no rows.
+    response = Client().get("/api/v1/organisations", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_token_needs_touch_only_when_last_use_is_older_than_asked(user: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token, raw = ApiToken.issue(user)
+    now = timezone.now()
+    found = ApiToken.objects.find(raw, stale_before=now - timedelta(minutes=5))
+    assert found is not None and found.needs_touch  # never used
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now - timedelta(minutes=1))
+    found = ApiToken.objects.find(raw, stale_before=now - timedelta(minutes=5))
+    assert found is not None and not found.needs_touch and found.token_id == token.pk
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now - timedelta(minutes=6))
+    found = ApiToken.objects.find(raw, stale_before=now - timedelta(minutes=5))
+    assert found is not None and found.needs_touch

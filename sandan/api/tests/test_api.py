@@ -294,9 +294,9 @@ def test_docs_render_with_vendored_assets_only(client: Client, db: Any) -> None:
 
 # Query counts -------------------------------------------------------------------------------
 
-# Per request with a bearer token: the token (with its user), the user's memberships, the
+# Per request with a bearer token: the token with its user and memberships (one join), the
 # count and the page. Zones are not paginated with select_related, but cost the same.
-TOKEN_QUERIES = 4
+TOKEN_QUERIES = 3
 # With a session: the session, the user, the memberships, the count and the page.
 SESSION_QUERIES = 5
 
