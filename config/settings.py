@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sandan.support",
     "sandan.analytics",
     "sandan.api",
+    "django.forms",  # its widget templates, after ours (FORM_RENDERER below)
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+
+# Form widgets render through TEMPLATES, so that sandan/core/templates can replace a widget
+# template (select.html is written without per-option includes: see that file).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
