@@ -10,7 +10,10 @@ from stdnum.kr import brn
 
 def normalise_business_number(value: str) -> str:
     """'123-45-67890' → '1234567890' (spaces and hyphens dropped)."""
-    return "".join(ch for ch in str(value) if ch.isdigit() or ch.isalpha())
+    text = str(value)
+    if text.isascii() and text.isdigit():  # already bare (every stored number, most files)
+        return text
+    return "".join(ch for ch in text if ch.isdigit() or ch.isalpha())
 
 
 BUSINESS_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
