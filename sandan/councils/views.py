@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
 from sandan.core.services import NotAllowed
@@ -43,7 +44,6 @@ from sandan.councils.models import (
     Council,
     Membership,
 )
-from sandan.registry.forms import add_model_errors
 from sandan.registry.models import Organisation
 
 ACTIVITIES_PER_PAGE = 50
@@ -156,14 +156,15 @@ def council_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                council = services.create_council(user, **form.cleaned_data)
+                council = run_service(
+                    form, lambda: services.create_council(user, **form.cleaned_data)
+                )
             except NotAllowed:
                 form.add_error("hub", _("이 거점단지에 협의체를 만들 권한이 없습니다."))
-            except ValidationError as error:
-                add_model_errors(form, error)
             else:
-                messages.success(request, _("협의체를 만들었습니다."))
-                return redirect("councils:council_detail", pk=council.pk)
+                if council is not FAILED:
+                    messages.success(request, _("협의체를 만들었습니다."))
+                    return redirect("councils:council_detail", pk=council.pk)
         status = 400
     return render(
         request,
@@ -191,11 +192,10 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.update_council(user, council, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            saved = run_service(
+                form, lambda: services.update_council(user, council, **form.cleaned_data)
+            )
+            if saved is not FAILED:
                 messages.success(request, _("협의체 정보를 저장했습니다."))
                 return redirect("councils:council_detail", pk=council.pk)
         status = 400
@@ -215,12 +215,9 @@ def council_status(request: HttpRequest, pk: int) -> HttpResponse:
     council = _council_or_404(user, pk)
     if not _may(user, Council, "change", council.pk):
         raise PermissionDenied(_("이 협의체를 수정할 권한이 없습니다."))
-    try:
-        services.change_council_status(user, council, request.POST.get("status", ""))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    new_status = request.POST.get("status", "")
+    changed = run_action(request, lambda: services.change_council_status(user, council, new_status))
+    if changed is not FAILED:
         messages.success(request, _("협의체 상태를 바꿨습니다."))
     return redirect("councils:council_detail", pk=council.pk)
 
@@ -240,11 +237,10 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.add_member(user, council=council, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            added = run_service(
+                form, lambda: services.add_member(user, council=council, **form.cleaned_data)
+            )
+            if added is not FAILED:
                 messages.success(request, _("회원을 더했습니다."))
                 return redirect("councils:council_detail", pk=council.pk)
         status = 400
@@ -351,11 +347,10 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                activity = services.create_activity(user, council=council, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            activity = run_service(
+                form, lambda: services.create_activity(user, council=council, **form.cleaned_data)
+            )
+            if activity is not FAILED:
                 messages.success(request, _("활동을 만들었습니다."))
                 return redirect("councils:activity_detail", pk=activity.pk)
         status = 400
@@ -382,11 +377,10 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.update_activity(user, activity, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            saved = run_service(
+                form, lambda: services.update_activity(user, activity, **form.cleaned_data)
+            )
+            if saved is not FAILED:
                 messages.success(request, _("활동을 저장했습니다."))
                 return redirect("councils:activity_detail", pk=activity.pk)
         status = 400
@@ -414,11 +408,11 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.record_attendance(user, activity=activity, **form.cleaned_data)
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            recorded = run_service(
+                form,
+                lambda: services.record_attendance(user, activity=activity, **form.cleaned_data),
+            )
+            if recorded is not FAILED:
                 messages.success(request, _("참석을 기록했습니다."))
                 return redirect("councils:activity_detail", pk=activity.pk)
         status = 400
@@ -479,16 +473,13 @@ def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("참석자 이름을 확인하세요."))
         return redirect("councils:activity_detail", pk=activity.pk)
-    try:
-        services.register_for_activity(
+    registered = run_action(
+        request,
+        lambda: services.register_for_activity(
             user, activity=activity, organisation=organisations[0], **form.cleaned_data
-        )
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+        ),
+    )
+    if registered is not FAILED:
         messages.success(request, _("참가 신청을 받았습니다."))
     return redirect("councils:activity_detail", pk=activity.pk)
 
@@ -500,12 +491,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     row = Attendance.objects.restrict(request.user, "change").filter(pk=pk).first()
     if row is None:
         raise Http404(_("참가 신청을 찾을 수 없습니다."))
-    try:
-        services.cancel_registration(request.user, row)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    if run_action(request, lambda: services.cancel_registration(request.user, row)) is not FAILED:
         messages.success(request, _("참가 신청을 취소했습니다."))
     return redirect("councils:activity_detail", pk=row.activity_id)
 
@@ -520,16 +506,16 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.add_attachment(
+            added = run_service(
+                form,
+                lambda: services.add_attachment(
                     user,
                     activity=activity,
                     upload=form.cleaned_data["file"],
                     title=form.cleaned_data["title"],
-                )
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if added is not FAILED:
                 messages.success(request, _("첨부파일을 올렸습니다."))
                 return redirect("councils:activity_detail", pk=activity.pk)
         status = 400

@@ -9,13 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.i18n import local_name
 from sandan.core.querysets import allows
 from sandan.program import selectors, services
@@ -32,14 +33,6 @@ def _year_or_404(user: Any, year: int) -> ProgramYear:
     if found is None:
         raise Http404(_("사업연도를 찾을 수 없습니다."))
     return found
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -73,13 +66,13 @@ def year_copy(request: HttpRequest, year: int) -> HttpResponse:
     program_year = _year_or_404(request.user, year)
     form = CopyYearForm(request.POST)
     if form.is_valid():
-        try:
-            new_year = services.copy_program_year(
+        new_year = run_service(
+            form,
+            lambda: services.copy_program_year(
                 request.user, program_year, form.cleaned_data["year"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+            ),
+        )
+        if new_year is not FAILED:
             messages.success(
                 request, _("%(year)s년 사업연도를 만들었습니다.") % {"year": new_year.year}
             )
@@ -92,11 +85,10 @@ def year_copy(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def year_approve(request: HttpRequest, year: int) -> HttpResponse:
     program_year = _year_or_404(request.user, year)
-    try:
-        services.approve_program_year(request.user, program_year)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    approved = run_action(
+        request, lambda: services.approve_program_year(request.user, program_year)
+    )
+    if approved is not FAILED:
         messages.success(request, _("사업연도를 승인했습니다."))
     return redirect("program:year_detail", year=year)
 
@@ -158,8 +150,9 @@ def designation_edit(request: HttpRequest, year: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.designate(
+            designated = run_service(
+                form,
+                lambda: services.designate(
                     request.user,
                     program_year=program_year,
                     complex=form.cleaned_data["complex"],
@@ -167,10 +160,9 @@ def designation_edit(request: HttpRequest, year: int) -> HttpResponse:
                     hub=form.cleaned_data["hub"],
                     cross_zone_reason=form.cleaned_data["cross_zone_reason"],
                     reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
+                ),
+            )
+            if designated is not FAILED:
                 messages.success(request, _("지정을 저장했습니다."))
                 return redirect("program:designations", year=year)
         status = 400
@@ -294,10 +286,9 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan_run = _plan_or_404(request.user, pk)
     if not allows(request.user, Designation, "add"):
         raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
-    try:
-        count = services.accept_plan(request.user, plan_run, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    reason = request.POST.get("reason", "")
+    count = run_action(request, lambda: services.accept_plan(request.user, plan_run, reason=reason))
+    if count is FAILED:
         return redirect("program:plan_detail", pk=pk)
     messages.success(request, _("지정안을 채택해 %(n)d건을 저장했습니다.") % {"n": count})
     return redirect("program:designations", year=plan_run.program_year.year)

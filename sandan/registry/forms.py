@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.forms import add_model_errors
 from sandan.core.i18n import local_name
 from sandan.registry import selectors
 from sandan.registry.models import Complex, Industry, Organisation
@@ -270,18 +271,6 @@ class OrganisationForm(forms.Form):
 
     def add_model_errors(self, error: ValidationError) -> None:
         add_model_errors(self, error, self.FIELD_FOR_MODEL)
-
-
-def add_model_errors(
-    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form fields it names (others on top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        field = (rename or {}).get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from sandan.core.forms import FAILED, run_service
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
@@ -28,7 +29,6 @@ from sandan.registry.forms import (
     ExpertFilterForm,
     OrganisationFilterForm,
     OrganisationForm,
-    add_model_errors,
 )
 from sandan.registry.models import Complex, Expert, Organisation
 
@@ -111,16 +111,13 @@ def complex_edit(request: HttpRequest, kicox_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.update_complex(
-                    request.user,
-                    complex_,
-                    reason=form.cleaned_data["reason"],
-                    **form.changes(),
-                )
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            saved = run_service(
+                form,
+                lambda: services.update_complex(
+                    request.user, complex_, reason=form.cleaned_data["reason"], **form.changes()
+                ),
+            )
+            if saved is not FAILED:
                 messages.success(request, _("산업단지 정보를 저장했습니다."))
                 return redirect("registry:complex_detail", kicox_id=complex_.kicox_id)
         status = 400
@@ -179,13 +176,14 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.update_organisation(
+            saved = run_service(
+                form,
+                lambda: services.update_organisation(
                     user, organisation, reason=form.cleaned_data["reason"], **form.changes()
-                )
-            except ValidationError as error:
-                form.add_model_errors(error)
-            else:
+                ),
+                rename=form.FIELD_FOR_MODEL,
+            )
+            if saved is not FAILED:
                 messages.success(request, _("기관 정보를 저장했습니다."))
                 return redirect("registry:organisation_detail", pk=organisation.pk)
         status = 400

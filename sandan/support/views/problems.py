@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.forms import FAILED, run_service
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
@@ -33,7 +34,6 @@ from sandan.core.querysets import allows
 from sandan.core.services import NotAllowed
 from sandan.councils.models import Activity
 from sandan.councils.services import check_attachment
-from sandan.registry.forms import add_model_errors
 from sandan.registry.models import Expert, Organisation
 from sandan.registry.selectors import with_contact_flag
 from sandan.support import io, selectors, services
@@ -311,26 +311,26 @@ def problem_create(request: HttpRequest) -> HttpResponse:
             }
             if not files_ok:
                 # Say what else is wrong at once, without saving anything.
-                try:
-                    services.problem_fields(**fields, suggest=False)
-                except ValidationError as error:
-                    add_model_errors(form, error, rename)
+                run_service(form, lambda: services.problem_fields(**fields, suggest=False), rename)
             else:
                 try:
-                    problem = services.submit_problem(user, attachments=uploads, **fields)
+                    problem = run_service(
+                        form,
+                        lambda: services.submit_problem(user, attachments=uploads, **fields),
+                        rename,
+                    )
                 except NotAllowed:
                     form.add_error(firm_field, _("이 기업의 애로과제를 등록할 권한이 없습니다."))
-                except ValidationError as error:
-                    add_model_errors(form, error, rename)
                 else:
-                    messages.success(
-                        request,
-                        _(
-                            "애로과제를 접수했습니다. "
-                            "담당 코디네이터가 분야를 확인하고 연락드립니다."
-                        ),
-                    )
-                    return redirect("support:problem_detail", pk=problem.pk)
+                    if problem is not FAILED:
+                        messages.success(
+                            request,
+                            _(
+                                "애로과제를 접수했습니다. "
+                                "담당 코디네이터가 분야를 확인하고 연락드립니다."
+                            ),
+                        )
+                        return redirect("support:problem_detail", pk=problem.pk)
         status = 400
     context = {
         "form": form,
@@ -530,15 +530,13 @@ def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem_to_change(request, pk)
     form = TriageForm(request.POST, problem=problem)
     if form.is_valid():
-        try:
-            decision = services.confirm_triage(
+        decision = run_service(
+            form,
+            lambda: services.confirm_triage(
                 user, problem, form.cleaned_data["category"], form.cleaned_data["note"]
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
+            ),
+        )
+        if decision is not FAILED:
             if decision.overridden:
                 text = _("추천과 다른 분야 '%(category)s'(으)로 분류했습니다.")
             else:
@@ -558,19 +556,17 @@ def problem_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         chosen = list(form.cleaned_data["experts"])
         ranked = {s.expert.pk: s for s in services.suggest_experts(problem, k=SUGGESTED_EXPERTS)}
-        try:
-            services.assign_experts(
+        assigned = run_service(
+            form,
+            lambda: services.assign_experts(
                 user,
                 problem,
                 chosen,
                 scores={pk: ranked[pk].score for pk in ranked},
                 explanations={pk: ranked[pk].explanation for pk in ranked},
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
+            ),
+        )
+        if assigned is not FAILED:
             names = ", ".join(expert.name_ko for expert in chosen)
             messages.success(request, _("전문가를 배정했습니다: %(names)s") % {"names": names})
             return _detail(problem.pk, "assignments")
@@ -586,24 +582,20 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assignment = _row_to_change(request, ExpertAssignment, pk)
     form = EndAssignmentForm(request.POST)
-    errors: list[str] = []
     if form.is_valid():
-        try:
-            services.end_assignment(
+        ended = run_service(
+            form,
+            lambda: services.end_assignment(
                 user, assignment, form.cleaned_data["status"], reason=form.cleaned_data["reason"]
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            errors = list(error.messages)
-        else:
+            ),
+        )
+        if ended is not FAILED:
             messages.success(
                 request,
                 _("%(expert)s 전문가의 배정을 끝냈습니다.") % {"expert": assignment.expert},
             )
             return _detail(assignment.problem_id, "assignments")
-    else:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     problem = _problem_or_404(user, assignment.problem_id)
     return _render_detail(request, problem, {"errors": errors}, 400)
 
@@ -617,15 +609,14 @@ def problem_refer(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralForm(request.POST, agencies=agencies)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.refer_problem(
+        referred = run_service(
+            form,
+            lambda: services.refer_problem(
                 user, problem, data["partner_kind"], data["agency"], data["note"]
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            add_model_errors(form, error, {"problem": "partner_kind"})
-        else:
+            ),
+            {"problem": "partner_kind"},
+        )
+        if referred is not FAILED:
             messages.success(request, _("협력기관에 연계했습니다."))
             return _detail(problem.pk, "referrals")
     return _render_detail(request, problem, {"refer": form}, 400)
@@ -637,21 +628,17 @@ def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     referral = _row_to_change(request, Referral, pk)
     form = ReferralUpdateForm(request.POST)
-    errors: list[str] = []
     if form.is_valid():
-        try:
-            services.update_referral(
+        updated = run_service(
+            form,
+            lambda: services.update_referral(
                 user, referral, form.cleaned_data["status"], form.cleaned_data["outcome"]
-            )
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            errors = list(error.messages)
-        else:
+            ),
+        )
+        if updated is not FAILED:
             messages.success(request, _("연계 상태를 바꿨습니다."))
             return _detail(referral.problem_id, "referrals")
-    else:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     problem = _problem_or_404(user, referral.problem_id)
     return _render_detail(request, problem, {"errors": errors}, 400)
 
@@ -662,13 +649,9 @@ def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form = ReasonForm(request.POST, prefix=kind)
     if form.is_valid():
         action = services.reject_problem if kind == "reject" else services.close_problem
-        try:
-            action(user, problem, form.cleaned_data["reason"])
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            add_model_errors(form, error, {"status": "reason"})
-        else:
+        reason = form.cleaned_data["reason"]
+        finished = run_service(form, lambda: action(user, problem, reason), {"status": "reason"})
+        if finished is not FAILED:
             text = (
                 _("애로과제를 반려했습니다.") if kind == "reject" else _("애로과제를 종결했습니다.")
             )
@@ -702,20 +685,18 @@ def problem_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = form.cleaned_data["attachments"]
-        try:
-            with transaction.atomic():
-                for upload in uploads:
-                    try:
-                        services.add_problem_attachment(user, problem, upload)
-                    except ValidationError as error:
-                        raise ValidationError(
-                            {"attachments": [f"{upload.name}: {m}" for m in error.messages]}
-                        ) from error
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        except ValidationError as error:
-            add_model_errors(form, error)
-        else:
+
+        @transaction.atomic
+        def add_all() -> None:
+            for upload in uploads:
+                try:
+                    services.add_problem_attachment(user, problem, upload)
+                except ValidationError as error:
+                    raise ValidationError(
+                        {"attachments": [f"{upload.name}: {m}" for m in error.messages]}
+                    ) from error
+
+        if run_service(form, add_all) is not FAILED:
             messages.success(request, _("첨부파일 %(n)d개를 올렸습니다.") % {"n": len(uploads)})
             return _detail(problem.pk, "attachments")
     return _render_detail(request, problem, {"attachment": form}, 400)
@@ -819,8 +800,6 @@ def activity_problems(request: HttpRequest, pk: int) -> HttpResponse:
                 rows = [form.cleaned_data for form in filled]
                 try:
                     created = services.record_activity_problems(user, activity, rows)
-                except NotAllowed as error:
-                    raise PermissionDenied(str(error)) from error
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
@@ -914,15 +893,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not may_write:
             raise PermissionDenied(_("배정된 전문가만 멘토링 일지를 쓸 수 있습니다."))
         if form.is_valid():
-            try:
-                services.add_mentoring_note(
+            added = run_service(
+                form,
+                lambda: services.add_mentoring_note(
                     user, assignment, form.cleaned_data["body"], date=form.cleaned_data["date"]
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if added is not FAILED:
                 messages.success(request, _("멘토링 일지를 저장했습니다."))
                 return redirect("support:case_detail", pk=assignment.pk)
         status = 400

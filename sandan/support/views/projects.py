@@ -39,14 +39,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.forms import FAILED, add_model_errors, run_action, run_service
 from sandan.core.i18n import local_value, name_fields
 from sandan.core.io import xlsx_bytes
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
-from sandan.core.services import NotAllowed
 from sandan.program.models import ProgramYear
-from sandan.registry.forms import add_model_errors
 from sandan.registry.models import Organisation
 from sandan.registry.selectors import with_contact_flag
 from sandan.support import reports, selectors, services
@@ -168,11 +167,6 @@ def _project_to_change(request: HttpRequest, pk: int, action: str = "change") ->
 def _posted(request: HttpRequest) -> Any:
     """The form data of a POST (even an empty one, so that it is validated), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _detail(project: Project) -> HttpResponse:
@@ -327,8 +321,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             problems = sorted(data["problems"], key=lambda p: (p.submitted_at, p.pk))
-            try:
-                project = services.create_project(
+            project = run_service(
+                form,
+                lambda: services.create_project(
                     user,
                     problems,
                     title=data["title"],
@@ -337,12 +332,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
                     category=data["category"],
                     start_date=data["start_date"],
                     end_date=data["end_date"],
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if project is not FAILED:
                 messages.success(
                     request,
                     _("지원과제를 만들었습니다. 과제 범위: %(scope)s")
@@ -384,14 +376,12 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             changed = {name: value for name, value in data.items() if value != initial[name]}
             if "category" in data and data["category"].pk == initial["category"]:
                 changed.pop("category", None)
-            try:
+
+            def save() -> None:
                 if changed:
                     services.update_project(user, project, reason=reason, **changed)
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+
+            if run_service(form, save) is not FAILED:
                 messages.success(request, _("과제 정보를 저장했습니다."))
                 return _detail(project)
         status = 400
@@ -528,20 +518,18 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.add_participant(
+            added = run_service(
+                form,
+                lambda: services.add_participant(
                     user,
                     project,
                     organisation=data.get("organisation"),
                     expert=data.get("expert"),
                     role=data.get("role") or None,
                     reason=data.get("reason", ""),
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if added is not FAILED:
                 messages.success(request, _("참여기관을 더했습니다."))
                 return _detail(project)
         status = 400
@@ -560,13 +548,11 @@ def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> Ht
     )
     if participant is None:
         raise Http404(_("참여기관을 찾을 수 없습니다."))
-    try:
-        services.remove_participant(user, participant, reason=request.POST.get("reason", ""))
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    reason = request.POST.get("reason", "")
+    removed = run_action(
+        request, lambda: services.remove_participant(user, participant, reason=reason)
+    )
+    if removed is not FAILED:
         messages.success(request, _("참여기관을 뺐습니다."))
     return _detail(project)
 
@@ -618,8 +604,6 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         raise _Rollback(error) from error
             except _Rollback as rollback:
                 errors = [*rollback.error.messages, _("사업비를 저장하지 않았습니다.")]
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
             except ValidationError as error:
                 errors = error.messages
             else:
@@ -649,13 +633,10 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.add_milestone(user, project, **form.cleaned_data)
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            added = run_service(
+                form, lambda: services.add_milestone(user, project, **form.cleaned_data)
+            )
+            if added is not FAILED:
                 messages.success(request, _("추진 일정을 더했습니다."))
                 return _detail(project)
         status = 400
@@ -670,13 +651,7 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> Http
     milestone = Milestone.objects.filter(project=project, pk=milestone_pk).first()
     if milestone is None:
         raise Http404(_("추진 일정을 찾을 수 없습니다."))
-    try:
-        services.complete_milestone(user, milestone)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    if run_action(request, lambda: services.complete_milestone(user, milestone)) is not FAILED:
         messages.success(request, _("'%(title)s' 단계를 완료했습니다.") % {"title": milestone})
     return _detail(project)
 
@@ -697,15 +672,13 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.add_project_document(
+            added = run_service(
+                form,
+                lambda: services.add_project_document(
                     user, project, form.cleaned_data["file"], title=form.cleaned_data["title"]
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if added is not FAILED:
                 messages.success(request, _("문서를 올렸습니다."))
                 return _detail(project)
         status = 400
@@ -732,13 +705,7 @@ def _simple_transition(
     request: HttpRequest, pk: int, run: Callable[[Any, Project], Any], done: str
 ) -> HttpResponse:
     project = _project_to_change(request, pk)
-    try:
-        run(request.user, project)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    if run_action(request, lambda: run(request.user, project)) is not FAILED:
         messages.success(request, done)
     return _detail(project)
 
@@ -759,13 +726,8 @@ def project_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_to_change(request, pk)
-    try:
-        pairs = services.complete_project(request.user, project)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    pairs = run_action(request, lambda: services.complete_project(request.user, project))
+    if pairs is not FAILED:
         messages.success(
             request,
             _("과제를 완료했습니다. 참여기업 %(n)d곳에 만족도 조사를 보냈습니다.")
@@ -787,13 +749,8 @@ def _with_reason(
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                run(request.user, project, form.cleaned_data["reason"])
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+            reason = form.cleaned_data["reason"]
+            if run_service(form, lambda: run(request.user, project, reason)) is not FAILED:
                 messages.success(request, done)
                 return _detail(project)
         status = 400
@@ -838,8 +795,6 @@ def project_approve(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.approve_project(user, project, form.overrides())
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
             except ValidationError as error:
                 errors = error.messages
             else:
@@ -907,19 +862,17 @@ def outcome_record(request: HttpRequest, pk: int, organisation_pk: int) -> HttpR
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.record_outcome(
+            recorded = run_service(
+                form,
+                lambda: services.record_outcome(
                     user,
                     project,
                     organisation,
                     note=form.cleaned_data.get("note", ""),
                     **form.figures(),
-                )
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except ValidationError as error:
-                add_model_errors(form, error)
-            else:
+                ),
+            )
+            if recorded is not FAILED:
                 messages.success(
                     request, _("%(org)s의 성과를 저장했습니다.") % {"org": organisation.name_ko}
                 )
@@ -947,13 +900,7 @@ def survey_resend(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse
     found = survey.first()
     if found is None:
         raise Http404(_("만족도 조사를 찾을 수 없습니다."))
-    try:
-        services.resend_survey(user, found)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    if run_action(request, lambda: services.resend_survey(user, found)) is not FAILED:
         messages.success(
             request,
             _("%(org)s에 새 조사 링크를 보냈습니다. 이전 링크는 더 쓸 수 없습니다.")
