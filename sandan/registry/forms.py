@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.forms import add_model_errors
 from sandan.core.i18n import local_name
 from sandan.registry import selectors
 from sandan.registry.models import Complex, Industry, Organisation
@@ -268,9 +267,6 @@ class OrganisationForm(forms.Form):
         data["industry"] = data.pop("industry_code")
         data["complex"] = data.pop("complex_code")
         return data
-
-    def add_model_errors(self, error: ValidationError) -> None:
-        add_model_errors(self, error, self.FIELD_FOR_MODEL)
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
