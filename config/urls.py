@@ -22,3 +22,6 @@ if settings.DEBUG:  # pragma: no cover - uploaded media in local development onl
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "sandan.core.errors.page_not_found"
+handler500 = "sandan.core.errors.server_error"

@@ -3,6 +3,7 @@ layout where there is a request, with the reason a view gave."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -92,3 +93,20 @@ def test_404_in_english(company_client: Client) -> None:
     response = company_client.get("/registry/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in text(response)
+
+
+def test_an_unknown_api_address_answers_json(db: Any) -> None:
+    response = Client().get("/api/v1/no-such-list")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not Found"}
+
+
+def test_an_api_server_error_answers_json(db: Any) -> None:
+    from sandan.core.errors import server_error
+
+    response = server_error(RequestFactory().get("/api/v1/complexes"))
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"detail": "Internal server error"}
+    page = server_error(RequestFactory().get("/registry/complexes/"))
+    assert page.status_code == 500 and "일시적인 오류가 났습니다" in page.content.decode()
