@@ -691,24 +691,49 @@ def read_cases(path: Path, known_codes: Iterable[str] | None = None) -> list[Cas
 
 
 def evaluate(triage: Triage, cases: Sequence[Case]) -> dict[str, float | int]:
-    """Accuracy, macro F1 and milliseconds per ``suggest()`` call over ``cases``."""
+    """Accuracy, macro F1, calibration of the confidence and milliseconds per ``suggest()``
+    call over ``cases``.
+
+    Calibration: the mean confidence next to the accuracy, and the expected calibration error
+    over ten equal-width confidence bins (the gap between confidence and accuracy, weighted by
+    how many suggestions fall in each bin; 0 is perfectly calibrated)."""
     import time
 
     from sklearn.metrics import f1_score
 
     if not cases:
         raise ValueError("no cases to evaluate")
-    predicted: list[str] = []
+    suggestions: list[Suggestion] = []
     started = time.perf_counter()
     for case in cases:
-        predicted.append(triage.suggest(case.text_ko).code)
+        suggestions.append(triage.suggest(case.text_ko))
     elapsed = time.perf_counter() - started
+    predicted = [suggestion.code for suggestion in suggestions]
     truth = [case.category for case in cases]
-    correct = sum(1 for a, b in zip(truth, predicted, strict=True) if a == b)
+    hits = [a == b for a, b in zip(truth, predicted, strict=True)]
+    confidences = [suggestion.confidence for suggestion in suggestions]
     labels = sorted(set(truth) | set(predicted))
     return {
         "n": len(cases),
-        "accuracy": round(correct / len(cases), 4),
+        "accuracy": round(sum(hits) / len(cases), 4),
         "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro")), 4),
+        "mean_confidence": round(sum(confidences) / len(cases), 4),
+        "ece": round(calibration_error(confidences, hits), 4),
         "ms_per_case": round(elapsed * 1000 / len(cases), 3),
     }
+
+
+def calibration_error(confidences: Sequence[float], hits: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: Σ over confidence bins of |accuracy − mean confidence|,
+    weighted by the share of predictions in the bin."""
+    if not confidences:
+        return 0.0
+    totals = [[0, 0.0, 0] for _ in range(bins)]  # count, confidence sum, hits
+    for confidence, hit in zip(confidences, hits, strict=True):
+        index = min(int(confidence * bins), bins - 1)
+        totals[index][0] += 1
+        totals[index][1] += confidence
+        totals[index][2] += int(hit)
+    return sum(abs(hit_count - confidence_sum) for _n, confidence_sum, hit_count in totals) / len(
+        confidences
+    )

@@ -16,6 +16,7 @@ from sandan.support.triage import (
     Case,
     Category,
     Triage,
+    calibration_error,
     categories_of_year,
     concept_of,
     default_categories,
@@ -73,6 +74,20 @@ def test_zero_shot_accuracy_beats_target(categories: list[Category], cases: list
     result = evaluate(Triage(categories), cases)
     assert result["accuracy"] >= 0.75
     assert result["macro_f1"] >= 0.75
+    # The confidence is not overconfident: on average it does not exceed the accuracy by
+    # more than the calibration error allows.
+    assert result["mean_confidence"] <= result["accuracy"] + 0.05
+    assert result["ece"] <= 0.15
+
+
+def test_calibration_error() -> None:
+    assert calibration_error([], []) == 0.0
+    # Perfect: 80 % sure and right 4 times of 5.
+    assert calibration_error([0.8] * 5, [True, True, True, True, False]) == pytest.approx(0.0)
+    # Always 100 % sure, right half of the time: off by 0.5.
+    assert calibration_error([1.0, 1.0], [True, False]) == pytest.approx(0.5)
+    # Two bins, each weighted by its share: |0.9-1|·½ + |0.3-0|·½.
+    assert calibration_error([0.9, 0.3], [True, False]) == pytest.approx(0.2)
 
 
 def test_trained_on_100_accuracy_beats_target(
@@ -239,7 +254,7 @@ def run(*args: str) -> dict[str, float]:
 @pytest.mark.django_db
 def test_command_prints_one_json_line_zero_shot_on_an_empty_database() -> None:
     result = run("--test", str(HOLDOUT))
-    assert set(result) == {"n", "accuracy", "macro_f1", "ms_per_case"}
+    assert set(result) == {"n", "accuracy", "macro_f1", "mean_confidence", "ece", "ms_per_case"}
     assert result["n"] == 150
     assert result["accuracy"] >= 0.75
 
