@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
@@ -63,6 +64,12 @@ def browser_page(live_server: Any, settings: Any) -> Iterator[Any]:
         try:
             yield page
         finally:
+            # While Playwright's event loop runs in this thread, Django keeps the test's
+            # database connections apart from the thread's own (asgiref's Local follows the
+            # running loop), so the transactional teardown, run after the loop has stopped,
+            # never sees them: left open, one kept PostgreSQL from dropping the test database
+            # ("is being accessed by other users"). Close them while the loop still runs.
+            connections.close_all()
             context.close()
             browser.close()
 
