@@ -36,13 +36,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(live_server: Any, settings: Any) -> Iterator[Any]:
+def browser_page(live_server: Any, settings: Any, monkeypatch: Any) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.LANGUAGE_COOKIE_SECURE = False
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are safe
+    # here, and only here (the variable is removed again after the test).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
