@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sandan.core.io import (
+    ANALYSE_AFTER_ROWS,
     Column,
     ImportReport,
     RowError,
@@ -35,8 +36,10 @@ from sandan.core.io import (
     parse_decimal,
     parse_int,
     read_table,
+    refresh_statistics,
     source_name,
 )
+from sandan.core.models import AuditEntry
 from sandan.registry.models import (
     Complex,
     ComplexStat,
@@ -442,6 +445,8 @@ def import_complexes(
                     {"complex_id": pk, "year": year, "quarter": quarter, **row.stat}
                 )
             stats.write(actor=actor, batch=report.batch, source=audit_source)
+    if report.created + report.updated >= ANALYSE_AFTER_ROWS:
+        refresh_statistics(Complex, ComplexStat, AuditEntry)
     return _finish(report, errors)
 
 
@@ -734,4 +739,6 @@ def import_organisations(
         return _finish(report, errors)
     with transaction.atomic():
         plan.write(actor=actor, batch=report.batch, source=audit_source, batch_size=BATCH_SIZE)
+    if report.created + report.updated >= ANALYSE_AFTER_ROWS:
+        refresh_statistics(Organisation, AuditEntry)
     return _finish(report, errors)

@@ -276,3 +276,42 @@ def test_bad_upload_shows_every_error_with_400(reference: None, client: Client) 
     html = response.content.decode()
     assert "경긱" in html and "12만" in html and "공업" in html
     assert not Complex.objects.exists()
+
+
+def _planner_rows(table: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return float(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="planner statistics are PostgreSQL's (SQLite needs none)",
+)
+def test_a_large_import_gives_postgresql_statistics_at_once(reference: None) -> None:
+    # Without ANALYZE the planner knows nothing of the 1,363 new rows (reltuples -1 or 0)
+    # until autovacuum runs, which on some servers is never.
+    assert _planner_rows("registry_complex") <= 0
+    report = import_complexes(KICOX_CSV)
+    assert report.ok and report.created == 1363
+    assert _planner_rows("registry_complex") == 1363
+    assert _planner_rows("registry_complexstat") == 1363
+
+
+def test_small_imports_and_dry_runs_leave_statistics_alone(
+    reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(
+        "sandan.registry.io.refresh_statistics",
+        lambda *models: calls.append(tuple(m._meta.label for m in models)),
+    )
+    import_complexes(KICOX_CSV, dry_run=True)
+    assert calls == []
+    import_complexes(KICOX_CSV)
+    assert calls == [("registry.Complex", "registry.ComplexStat", "core.AuditEntry")]
+    rows = f"기관명,사업자등록번호,기관구분\n(주)한빛정밀,{_bn(1)},기업\n"
+    import_organisations(_csv(rows))
+    assert len(calls) == 1  # one row: below ANALYSE_AFTER_ROWS

@@ -134,6 +134,10 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for line in support.lines():
                 self.stdout.write(line)
+        # Planner statistics for everything just loaded (PostgreSQL; see refresh_statistics).
+        from sandan.core.io import refresh_statistics
+
+        refresh_statistics()
         if options["fingerprint"]:
             self.stdout.write(f"fingerprint: {fingerprint()}")
         self._print_users(report.users)
