@@ -1,13 +1,17 @@
-"""Reads about program years and designations, shared by pages and the API."""
+"""Reads about program years and designations, shared by pages and the API, and the
+program-year, hub and category look-ups that the services of the apps above use."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from sandan.program.models import Designation, PlanRun, ProgramYear, ZoneTarget
+from sandan.program.models import Designation, PlanRun, ProgramYear, ServiceCategory, ZoneTarget
 from sandan.registry.models import Zone
 
 
@@ -97,3 +101,63 @@ def plan_runs(user: Any, program_year: ProgramYear | None = None) -> QuerySet[Pl
     if program_year is not None:
         qs = qs.filter(program_year=program_year)
     return qs.order_by("-created_at")
+
+
+# Program year, hub and category look-ups (for the services of the apps above) ---------
+
+
+def current_program_year(on: dt.date | None = None) -> ProgramYear:
+    """The open year: the latest approved program year (up to `on`'s year, if given)."""
+    years = ProgramYear.objects.filter(status=ProgramYear.Status.APPROVED)
+    if on is not None:
+        years = years.filter(year__lte=on.year)
+    year = years.order_by("-year").first()
+    if year is None:
+        raise ValidationError(
+            {"program_year": _("승인된 사업연도가 없어 애로과제를 접수할 수 없습니다.")}
+        )
+    return year
+
+
+def hub_of(complex_id: int | None, program_year: ProgramYear) -> Designation | None:
+    """The hub designation a complex belongs to in a year: its own for a hub, its hub's for
+    a linked complex; None when the complex is not designated that year."""
+    if complex_id is None:
+        return None
+    designation = (
+        Designation.objects.filter(program_year=program_year, complex_id=complex_id)
+        .select_related("hub")
+        .first()
+    )
+    if designation is None:
+        return None
+    return designation if designation.role == Designation.Role.HUB else designation.hub
+
+
+def category_of_year(
+    category: Any, program_year: ProgramYear, field: str = "category"
+) -> ServiceCategory:
+    """The year's service category given as an object or a code, or a ValidationError on
+    `field` (none given, an unknown code, or a category of another year)."""
+    if category is None or category == "":
+        raise ValidationError({field: _("지원서비스 분야를 고르세요.")})
+    if not isinstance(category, ServiceCategory):
+        found = ServiceCategory.objects.filter(
+            program_year=program_year, code=str(category)
+        ).first()
+        if found is None:
+            raise ValidationError(
+                {
+                    field: _("'%(code)s'은(는) %(year)s년 지원서비스 분야가 아닙니다.")
+                    % {"code": category, "year": program_year.year}
+                }
+            )
+        return found
+    if category.program_year_id != program_year.pk:
+        raise ValidationError(
+            {
+                field: _("%(category)s은(는) %(year)s년 지원서비스 분야가 아닙니다.")
+                % {"category": category, "year": program_year.year}
+            }
+        )
+    return category

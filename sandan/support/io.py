@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from sandan.core.io import Column, ImportReport, RowError, Source, parse_choice, read_table
 from sandan.councils.models import Activity
 from sandan.program.models import Designation, ProgramYear
+from sandan.program.selectors import current_program_year
 from sandan.registry.models import Organisation
 from sandan.registry.validators import normalise_business_number
 from sandan.support import services
@@ -80,7 +81,7 @@ def import_problems(
         report.errors = errors
         return report
     try:
-        year = program_year or services.current_program_year()
+        year = program_year or current_program_year()
     except ValidationError as error:
         report.errors = [RowError(1, "", "", " ".join(error.messages))]
         return report

@@ -142,7 +142,7 @@ class ProblemFactory(factory.django.DjangoModelFactory[Problem]):
 
 
 def _hub_for(complex_: Complex | None, year: ProgramYear) -> Designation | None:
-    from sandan.support.services import hub_of
+    from sandan.program.selectors import hub_of
 
     return hub_of(complex_.pk if complex_ else None, year)
 

@@ -58,7 +58,7 @@ def test_two_concurrent_approvals_do_not_both_pass_the_cap(monkeypatch: Any) -> 
         time.sleep(0.5)
         return found
 
-    monkeypatch.setattr(services, "duplicate_flags", slow_check)
+    monkeypatch.setattr(services.workflow, "duplicate_flags", slow_check)
     barrier = threading.Barrier(2)
     results: dict[int, Any] = {}
 

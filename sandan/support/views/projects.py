@@ -46,6 +46,7 @@ from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
 from sandan.program.models import ProgramYear
+from sandan.program.selectors import current_program_year
 from sandan.registry.models import Organisation
 from sandan.registry.selectors import with_contact_flag
 from sandan.support import reports, selectors, services
@@ -201,7 +202,7 @@ def _form_page(
 
 def _open_year() -> ProgramYear | None:
     try:
-        return services.current_program_year()
+        return current_program_year()
     except ValidationError:
         return None
 

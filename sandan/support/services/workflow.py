@@ -1,0 +1,307 @@
+"""A project's life: submit, return, approve, start, complete, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sandan.core import audit
+from sandan.core.services import NotAllowed
+from sandan.registry.models import Organisation
+from sandan.support.models import DuplicateFlag, Participant, Problem, Project, Survey
+from sandan.support.services._common import FUNDED, _move, _now, _update, _user, clean_text
+from sandan.support.services.budget import check_cost_share
+from sandan.support.services.duplicates import _refresh_flags, duplicate_flags
+from sandan.support.services.outcomes import _new_survey, _survey_message
+
+
+def _transition(
+    actor: Any,
+    project: Project,
+    status: str,
+    fields: Mapping[str, Any],
+    *,
+    reason: str = "",
+    source: str = "web",
+    check_action: str = "change",
+) -> Project:
+    project.refresh_from_db()
+    _move(Project, project.status, status)
+    return _update(
+        actor,
+        project,
+        {"status": status, **fields},
+        source=source,
+        reason=reason,
+        check_action=check_action,
+    )
+
+
+def submit_project(
+    actor: Any, project: Project, *, now: dt.datetime | None = None, source: str = "web"
+) -> Project:
+    """draft → submitted: needs a period, at least one milestone and a budget that keeps
+    the year's cost-share rule."""
+    errors: dict[str, list[str]] = {}
+    if project.start_date is None or project.end_date is None:
+        errors["start_date"] = [_("과제 기간(시작일과 종료일)을 적어 주세요.")]
+    if not project.milestones.exists():
+        errors["milestones"] = [_("추진 일정을 하나 이상 적어 주세요.")]
+    if not project.participants.filter(role=Participant.Role.LEAD_FIRM).exists():
+        errors["participants"] = [_("주관기업이 없습니다.")]
+    try:
+        check_cost_share(project)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        submitted = _transition(
+            actor, project, Project.Status.SUBMITTED, {"submitted_at": _now(now)}, source=source
+        )
+        # The duplicate-funding check runs now, so the approver finds its flags stored (and
+        # approval runs it again under lock, in case another project was funded meanwhile).
+        _refresh_flags(actor, submitted, duplicate_flags(submitted), uuid.uuid4().hex)
+    return submitted
+
+
+def return_project(actor: Any, project: Project, reason: str, *, source: str = "web") -> Project:
+    """submitted → draft: the approver sends it back with a reason."""
+    why = clean_text(reason, "reason", maximum=300)
+    if (
+        not Project.objects.restrict(actor, "approve").filter(pk=project.pk).exists()
+        and actor is not None
+    ):
+        raise NotAllowed(_("이 과제를 승인·반려할 권한이 없습니다."))
+    return _transition(
+        actor, project, Project.Status.DRAFT, {}, reason=why, source=source, check_action="approve"
+    )
+
+
+def approve_project(
+    actor: Any,
+    project: Project,
+    overrides: Mapping[int, str] | None = None,
+    *,
+    now: dt.datetime | None = None,
+    source: str = "web",
+) -> Project:
+    """submitted → approved, by someone whose scope reaches the project with "approve".
+
+    Checks the year's cost-share rule and runs the duplicate-funding check; every flag it
+    raises must be overridden with a reason (`overrides` = {flag id: reason}), else a
+    ValidationError names the open flags (they stay stored, so their ids can be used). The
+    participating firms' rows are locked, so two approvals at once cannot both pass the cap.
+    """
+    if (
+        actor is not None
+        and not Project.objects.restrict(actor, "approve").filter(pk=project.pk).exists()
+    ):
+        raise NotAllowed(
+            _("이 과제를 승인할 권한이 없습니다. 과제의 권역을 담당하는 광역본부가 승인합니다.")
+        )
+    overrides = {int(k): str(v or "").strip() for k, v in (overrides or {}).items()}
+    blank = [pk for pk, why in overrides.items() if not why]
+    if blank:
+        raise ValidationError(
+            {"overrides": _("중복 지원 점검 결과를 확인하는 사유를 적어 주세요.")}
+        )
+    when = _now(now)
+    open_flags: list[DuplicateFlag] = []
+    with transaction.atomic():
+        locked = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("program_year")
+            .get(pk=project.pk)
+        )
+        _move(Project, locked.status, Project.Status.APPROVED)
+        firm_ids = list(
+            locked.participants.filter(organisation__isnull=False).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        # Serialise approvals that involve the same firm (cap check): lock its row.
+        list(
+            Organisation.objects.select_for_update()
+            .filter(pk__in=firm_ids)
+            .order_by("pk")
+            .values_list("pk")
+        )
+        check_cost_share(locked)
+        batch = uuid.uuid4().hex
+        flags = _refresh_flags(actor, locked, duplicate_flags(locked), batch)
+        unknown = set(overrides) - {flag.pk for flag in flags}
+        if unknown:
+            raise ValidationError(
+                {
+                    "overrides": _("이 과제의 점검 결과가 아닌 항목이 있습니다: %(ids)s")
+                    % {"ids": ", ".join(str(pk) for pk in sorted(unknown))}
+                }
+            )
+        open_flags = [
+            flag for flag in flags if flag.overridden_at is None and flag.pk not in overrides
+        ]
+        if not open_flags:
+            for flag in flags:
+                if flag.pk in overrides and flag.overridden_at is None:
+                    _update(
+                        actor,
+                        flag,
+                        {
+                            "overridden_by": _user(actor),
+                            "override_reason": overrides[flag.pk][:500],
+                            "overridden_at": when,
+                        },
+                        source=source,
+                        reason=overrides[flag.pk],
+                        check_action="view",
+                    )
+            _update(
+                actor,
+                locked,
+                {
+                    "status": Project.Status.APPROVED,
+                    "approved_at": when,
+                    "approved_by": _user(actor),
+                },
+                source=source,
+                check_action="approve",
+            )
+            for problem in locked.problems.filter(
+                status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED]
+            ):
+                _update(
+                    actor,
+                    problem,
+                    {"status": Problem.Status.IN_PROJECT},
+                    source=source,
+                    check_action="view",
+                )
+    if open_flags:
+        raise ValidationError(
+            {
+                "overrides": [
+                    _("확인이 필요한 중복 지원 점검 결과(%(id)d): %(detail)s")
+                    % {"id": flag.pk, "detail": flag.detail}
+                    for flag in open_flags
+                ]
+            },
+            code="duplicate_flags",
+        )
+    project.refresh_from_db()
+    return project
+
+
+def start_project(
+    actor: Any, project: Project, *, now: dt.datetime | None = None, source: str = "web"
+) -> Project:
+    """approved → in progress; the problems' service-level clock records the start."""
+    when = _now(now)
+    with transaction.atomic():
+        result = _transition(
+            actor, project, Project.Status.IN_PROGRESS, {"started_at": when}, source=source
+        )
+        for problem in project.problems.filter(project_started_at__isnull=True):
+            fields: dict[str, Any] = {"project_started_at": when}
+            if problem.status in (Problem.Status.TRIAGED, Problem.Status.MATCHED):
+                fields["status"] = Problem.Status.IN_PROJECT
+            _update(actor, problem, fields, source=source, check_action="view")
+    return result
+
+
+def complete_project(
+    actor: Any,
+    project: Project,
+    *,
+    now: dt.datetime | None = None,
+    connection: Any = None,
+    source: str = "web",
+) -> list[tuple[Survey, str]]:
+    """in progress → completed: the problems are resolved (closed once none of their
+    projects is still running), and every participating firm gets a satisfaction survey by
+    e-mail with a one-time link. Returns [(survey, plain token)] (the token is not stored)."""
+    from django.core.mail import get_connection
+
+    when = _now(now)
+    with transaction.atomic():
+        _transition(actor, project, Project.Status.COMPLETED, {"completed_at": when}, source=source)
+        for problem in project.problems.filter(status=Problem.Status.IN_PROJECT):
+            running = problem.projects.exclude(pk=project.pk).filter(
+                status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS]
+            )
+            if not running.exists():
+                _update(
+                    actor,
+                    problem,
+                    {
+                        "status": Problem.Status.CLOSED,
+                        "resolved_at": problem.resolved_at or when,
+                        "closed_at": when,
+                    },
+                    source=source,
+                    check_action="view",
+                )
+        firms = (
+            Organisation.objects.filter(
+                project_participations__project=project, kind=Organisation.Kind.COMPANY
+            )
+            .exclude(surveys__project=project)
+            .order_by("pk")
+        )
+        pairs = [_new_survey(project, firm, when) for firm in firms]
+        created = Survey.objects.bulk_create([survey for survey, _token in pairs])
+        audit.record_created(actor, created, source=source, batch="")
+        messages = [
+            _survey_message(survey, project, token, connection)
+            for survey, token in pairs
+            if survey.email
+        ]
+        if messages:
+            mailer = connection or get_connection()
+            transaction.on_commit(lambda: mailer.send_messages(messages))
+    project.refresh_from_db()
+    return pairs
+
+
+def cancel_project(
+    actor: Any,
+    project: Project,
+    reason: str,
+    *,
+    now: dt.datetime | None = None,
+    source: str = "web",
+) -> Project:
+    """Any open project can be cancelled, with a reason; its problems return to matched or
+    triaged when no other project of theirs is funded."""
+    why = clean_text(reason, "reason", maximum=300)
+    when = _now(now)
+    with transaction.atomic():
+        result = _transition(
+            actor,
+            project,
+            Project.Status.CANCELLED,
+            {"cancelled_at": when, "cancel_reason": why},
+            reason=why,
+            source=source,
+        )
+        for problem in project.problems.filter(status=Problem.Status.IN_PROJECT):
+            if problem.projects.exclude(pk=project.pk).filter(status__in=FUNDED).exists():
+                continue
+            back = (
+                Problem.Status.MATCHED if problem.assignments.exists() else Problem.Status.TRIAGED
+            )
+            _update(
+                actor,
+                problem,
+                {"status": back, "project_started_at": None},
+                source=source,
+                reason=why,
+                check_action="view",
+            )
+    return result
