@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +42,19 @@ def _move(model: Any, current: str, new: str, field: str = "status") -> None:
                 % {"old": _label(model.Status, current), "new": _label(model.Status, new)}
             }
         )
+
+
+def _gather(errors: dict[str, list[str]], *checks: tuple[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run every check, so that all that is wrong is said at once: {name: value} of those
+    that pass; the messages of those that fail are added to `errors` under their keys."""
+    values: dict[str, Any] = {}
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    return values
 
 
 def _update(actor: Any, instance: M, fields: Mapping[str, Any], **kwargs: Any) -> M:

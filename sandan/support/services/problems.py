@@ -30,6 +30,7 @@ from sandan.support.selectors import invalidate_triage, triage_for_year
 from sandan.support.services._common import (
     _choice,
     _clean_title,
+    _gather,
     _move,
     _now,
     _store_file,
@@ -131,7 +132,6 @@ def problem_fields(
     """Validated fields of a new problem, with the derived year, complex, zone and hub and
     the triage suggestion. Raises ValidationError (every bad field at once)."""
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
     checks: list[tuple[str, Any]] = [
         ("organisation", lambda: _firm(organisation)),
         ("title", lambda: _clean_title(title)),
@@ -146,12 +146,7 @@ def problem_fields(
             ),
         ),
     ]
-    for name, check in checks:
-        try:
-            values[name] = check()
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
+    values = _gather(errors, *checks)
     if source == Problem.Source.ACTIVITY and activity is None:
         errors.setdefault("activity", []).append(_("발굴한 네트워킹 활동을 고르세요."))
     if errors:

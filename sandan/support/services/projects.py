@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from sandan.core import audit
 from sandan.core.services import create_object, delete_object, ensure_allowed
-from sandan.program.models import ServiceCategory
+from sandan.program.models import Designation, ServiceCategory
 from sandan.program.selectors import category_of_year
 from sandan.registry.models import Expert, Organisation
 from sandan.support.models import (
@@ -28,6 +28,7 @@ from sandan.support.models import (
 from sandan.support.services._common import (
     _choice,
     _clean_title,
+    _gather,
     _label,
     _now,
     _store_file,
@@ -100,13 +101,68 @@ def create_project(
     problems' firms become participants (the first one leads) and their assigned experts
     join as experts; the category defaults to the first problem's."""
     chosen = list(problems)
+    _check_problems_are_chosen(chosen)
+    _check_problems_share_a_year(chosen)
+    _check_problems_are_triaged(chosen)
+    first = chosen[0]
+    errors: dict[str, list[str]] = {}
+    values = _gather(
+        errors,
+        ("title", lambda: _clean_title(title)),
+        ("summary", lambda: clean_text(summary, "summary", required=False)),
+        ("type", lambda: _choice(type, Project.Type, "type")),
+        (
+            "category",
+            lambda: category_of_year(
+                category if category is not None else first.category, first.program_year
+            ),
+        ),
+        ("scope", lambda: _scope_not_narrower_than_problems(scope, chosen)),
+        ("hub", lambda: _hub_of_designated_complex(first)),
+        ("dates", lambda: _check_dates(start_date, end_date)),
+    )
+    if errors:
+        raise ValidationError(errors)
+    hub: Designation = values.pop("hub")
+    values.pop("dates")
+    for problem in chosen:
+        ensure_allowed(actor, problem, "change")
+    with transaction.atomic():
+        project = create_object(
+            actor,
+            Project,
+            {
+                **values,
+                "program_year": first.program_year,
+                "hub": hub,
+                "zone_id": hub.zone_id,
+                "start_date": start_date,
+                "end_date": end_date,
+                "status": Project.Status.DRAFT,
+                "created_by": _user(actor),
+            },
+            m2m={"problems": chosen},
+            source=source,
+        )
+        _add_firms_and_experts_of(actor, project, chosen, source=source)
+    return project
+
+
+def _check_problems_are_chosen(chosen: Sequence[Problem]) -> None:
     if not chosen:
         raise ValidationError({"problems": _("과제로 지원할 애로과제를 하나 이상 고르세요.")})
-    years = {p.program_year_id for p in chosen}
-    if len(years) > 1:
+
+
+def _check_problems_share_a_year(chosen: Sequence[Problem]) -> None:
+    if len({p.program_year_id for p in chosen}) > 1:
         raise ValidationError(
             {"problems": _("서로 다른 사업연도의 애로과제를 한 과제로 묶을 수 없습니다.")}
         )
+
+
+def _check_problems_are_triaged(chosen: Sequence[Problem]) -> None:
+    """A project supports problems whose category is confirmed (triaged, matched, or
+    already in another project)."""
     not_ready = [
         p
         for p in chosen
@@ -126,100 +182,68 @@ def create_project(
                 ]
             }
         )
-    first = chosen[0]
-    year = first.program_year
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for name, check in (
-        ("title", lambda: _clean_title(title)),
-        ("summary", lambda: clean_text(summary, "summary", required=False)),
-        ("type", lambda: _choice(type, Project.Type, "type")),
-        (
-            "category",
-            lambda: category_of_year(category if category is not None else first.category, year),
-        ),
-    ):
-        try:
-            values[name] = check()
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
+
+
+def _scope_not_narrower_than_problems(scope: str | None, chosen: Sequence[Problem]) -> str:
+    """The chosen scope (at least the problems' own), or the problems' scope if none."""
     natural = scope_of(chosen)
-    if scope:
-        try:
-            values["scope"] = _choice(scope, Project.Scope, "scope")
-            if _SCOPE_RANK[values["scope"]] < _SCOPE_RANK[natural]:
-                errors.setdefault("scope", []).append(
-                    _(
-                        "고른 애로과제들이 %(natural)s 범위입니다. 과제 범위를 그보다 좁게 할 수 "
-                        "없습니다."
-                    )
-                    % {"natural": _label(Project.Scope, natural)}
-                )
-        except ValidationError as error:
-            errors.setdefault("scope", []).extend(error.messages)
-    else:
-        values["scope"] = natural
-    hub = first.hub
-    if hub is None:
-        errors.setdefault("problems", []).append(
-            _(
-                "'%(title)s' 기업의 산업단지가 이 사업연도에 거점·연계단지로 지정되지 않아 과제를 "
-                "만들 수 없습니다. 협력기관 연계를 검토하세요."
-            )
-            % {"title": first.title}
-        )
-    try:
-        _check_dates(start_date, end_date)
-    except ValidationError as error:
-        errors.setdefault("end_date", []).extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    assert hub is not None
-    for problem in chosen:
-        ensure_allowed(actor, problem, "change")
-    with transaction.atomic():
-        project = create_object(
-            actor,
-            Project,
+    if not scope:
+        return natural
+    value = _choice(scope, Project.Scope, "scope")
+    if _SCOPE_RANK[value] < _SCOPE_RANK[natural]:
+        raise ValidationError(
             {
-                **values,
-                "program_year": year,
-                "hub": hub,
-                "zone_id": hub.zone_id,
-                "start_date": start_date,
-                "end_date": end_date,
-                "status": Project.Status.DRAFT,
-                "created_by": _user(actor),
-            },
-            m2m={"problems": chosen},
-            source=source,
+                "scope": _(
+                    "고른 애로과제들이 %(natural)s 범위입니다. 과제 범위를 그보다 좁게 할 수 "
+                    "없습니다."
+                )
+                % {"natural": _label(Project.Scope, natural)}
+            }
         )
-        firms: list[int] = []
-        for problem in chosen:
-            if problem.organisation_id not in firms:
-                firms.append(problem.organisation_id)
-        experts = list(
-            ExpertAssignment.objects.filter(problem__in=chosen)
-            .exclude(status=ExpertAssignment.Status.WITHDRAWN)
-            .order_by("assigned_at", "id")
-            .values_list("expert_id", flat=True)
-            .distinct()
+    return value
+
+
+def _hub_of_designated_complex(first: Problem) -> Designation:
+    """The hub of the first problem's complex; a project needs a designated complex."""
+    if first.hub is None:
+        raise ValidationError(
+            {
+                "problems": _(
+                    "'%(title)s' 기업의 산업단지가 이 사업연도에 거점·연계단지로 지정되지 않아 "
+                    "과제를 만들 수 없습니다. 협력기관 연계를 검토하세요."
+                )
+                % {"title": first.title}
+            }
         )
-        participants = [
-            Participant(
-                project=project,
-                organisation_id=org_id,
-                role=Participant.Role.LEAD_FIRM if index == 0 else Participant.Role.FIRM,
-            )
-            for index, org_id in enumerate(firms)
-        ] + [
-            Participant(project=project, expert_id=expert_id, role=Participant.Role.EXPERT)
-            for expert_id in dict.fromkeys(experts)
-        ]
-        created = Participant.objects.bulk_create(participants)
-        audit.record_created(actor, created, source=source, batch="")
-    return project
+    return first.hub
+
+
+def _add_firms_and_experts_of(
+    actor: Any, project: Project, chosen: Sequence[Problem], *, source: str
+) -> None:
+    """The problems' firms join (the first one leads), then their experts (not withdrawn)
+    in the order they were assigned."""
+    firms = list(dict.fromkeys(problem.organisation_id for problem in chosen))
+    experts = list(
+        ExpertAssignment.objects.filter(problem__in=chosen)
+        .exclude(status=ExpertAssignment.Status.WITHDRAWN)
+        .order_by("assigned_at", "id")
+        .values_list("expert_id", flat=True)
+        .distinct()
+    )
+    participants = [
+        Participant(
+            project=project,
+            organisation_id=org_id,
+            role=Participant.Role.LEAD_FIRM if index == 0 else Participant.Role.FIRM,
+        )
+        for index, org_id in enumerate(firms)
+    ] + [
+        Participant(project=project, expert_id=expert_id, role=Participant.Role.EXPERT)
+        for expert_id in dict.fromkeys(experts)
+    ]
+    created = Participant.objects.bulk_create(participants)
+    audit.record_created(actor, created, source=source, batch="")
 
 
 def update_project(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -99,6 +99,29 @@ def approve_project(
     ValidationError names the open flags (they stay stored, so their ids can be used). The
     participating firms' rows are locked, so two approvals at once cannot both pass the cap.
     """
+    _check_actor_may_approve(actor, project)
+    reasons = _override_reasons(overrides)
+    when = _now(now)
+    open_flags: list[DuplicateFlag] = []
+    with transaction.atomic():
+        locked = _lock_project(project)
+        _move(Project, locked.status, Project.Status.APPROVED)
+        _lock_participating_firms(locked)
+        check_cost_share(locked)
+        flags = _refresh_flags(actor, locked, duplicate_flags(locked), uuid.uuid4().hex)
+        _check_overrides_are_flags_of_project(reasons, flags)
+        open_flags = _flags_left_open(flags, reasons)
+        if not open_flags:
+            _commit_flags(actor, flags, reasons, when, source=source)
+            _commit_approval(actor, locked, when, source=source)
+    if open_flags:
+        # Raised after the transaction, so the flags stay stored and their ids can be used.
+        raise _open_flags_error(open_flags)
+    project.refresh_from_db()
+    return project
+
+
+def _check_actor_may_approve(actor: Any, project: Project) -> None:
     if (
         actor is not None
         and not Project.objects.restrict(actor, "approve").filter(pk=project.pk).exists()
@@ -106,96 +129,117 @@ def approve_project(
         raise NotAllowed(
             _("이 과제를 승인할 권한이 없습니다. 과제의 권역을 담당하는 광역본부가 승인합니다.")
         )
-    overrides = {int(k): str(v or "").strip() for k, v in (overrides or {}).items()}
-    blank = [pk for pk, why in overrides.items() if not why]
-    if blank:
+
+
+def _override_reasons(overrides: Mapping[int, str] | None) -> dict[int, str]:
+    """{flag id: reason}; every override needs a reason."""
+    reasons = {int(k): str(v or "").strip() for k, v in (overrides or {}).items()}
+    if any(not why for why in reasons.values()):
         raise ValidationError(
             {"overrides": _("중복 지원 점검 결과를 확인하는 사유를 적어 주세요.")}
         )
-    when = _now(now)
-    open_flags: list[DuplicateFlag] = []
-    with transaction.atomic():
-        locked = (
-            Project.objects.select_for_update(of=("self",))
-            .select_related("program_year")
-            .get(pk=project.pk)
+    return reasons
+
+
+def _lock_project(project: Project) -> Project:
+    return (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("program_year")
+        .get(pk=project.pk)
+    )
+
+
+def _lock_participating_firms(project: Project) -> None:
+    """Serialise approvals that involve the same firm (cap check): lock its row."""
+    firm_ids = list(
+        project.participants.filter(organisation__isnull=False).values_list(
+            "organisation_id", flat=True
         )
-        _move(Project, locked.status, Project.Status.APPROVED)
-        firm_ids = list(
-            locked.participants.filter(organisation__isnull=False).values_list(
-                "organisation_id", flat=True
-            )
-        )
-        # Serialise approvals that involve the same firm (cap check): lock its row.
-        list(
-            Organisation.objects.select_for_update()
-            .filter(pk__in=firm_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
-        check_cost_share(locked)
-        batch = uuid.uuid4().hex
-        flags = _refresh_flags(actor, locked, duplicate_flags(locked), batch)
-        unknown = set(overrides) - {flag.pk for flag in flags}
-        if unknown:
-            raise ValidationError(
-                {
-                    "overrides": _("이 과제의 점검 결과가 아닌 항목이 있습니다: %(ids)s")
-                    % {"ids": ", ".join(str(pk) for pk in sorted(unknown))}
-                }
-            )
-        open_flags = [
-            flag for flag in flags if flag.overridden_at is None and flag.pk not in overrides
-        ]
-        if not open_flags:
-            for flag in flags:
-                if flag.pk in overrides and flag.overridden_at is None:
-                    _update(
-                        actor,
-                        flag,
-                        {
-                            "overridden_by": _user(actor),
-                            "override_reason": overrides[flag.pk][:500],
-                            "overridden_at": when,
-                        },
-                        source=source,
-                        reason=overrides[flag.pk],
-                        check_action="view",
-                    )
-            _update(
-                actor,
-                locked,
-                {
-                    "status": Project.Status.APPROVED,
-                    "approved_at": when,
-                    "approved_by": _user(actor),
-                },
-                source=source,
-                check_action="approve",
-            )
-            for problem in locked.problems.filter(
-                status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED]
-            ):
-                _update(
-                    actor,
-                    problem,
-                    {"status": Problem.Status.IN_PROJECT},
-                    source=source,
-                    check_action="view",
-                )
-    if open_flags:
+    )
+    list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=firm_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
+
+
+def _check_overrides_are_flags_of_project(
+    reasons: Mapping[int, str], flags: Sequence[DuplicateFlag]
+) -> None:
+    unknown = set(reasons) - {flag.pk for flag in flags}
+    if unknown:
         raise ValidationError(
             {
-                "overrides": [
-                    _("확인이 필요한 중복 지원 점검 결과(%(id)d): %(detail)s")
-                    % {"id": flag.pk, "detail": flag.detail}
-                    for flag in open_flags
-                ]
-            },
-            code="duplicate_flags",
+                "overrides": _("이 과제의 점검 결과가 아닌 항목이 있습니다: %(ids)s")
+                % {"ids": ", ".join(str(pk) for pk in sorted(unknown))}
+            }
         )
-    project.refresh_from_db()
-    return project
+
+
+def _flags_left_open(
+    flags: Sequence[DuplicateFlag], reasons: Mapping[int, str]
+) -> list[DuplicateFlag]:
+    return [flag for flag in flags if flag.overridden_at is None and flag.pk not in reasons]
+
+
+def _commit_flags(
+    actor: Any,
+    flags: Sequence[DuplicateFlag],
+    reasons: Mapping[int, str],
+    when: dt.datetime,
+    *,
+    source: str,
+) -> None:
+    """The approver's reasons are kept on the flags they override (once)."""
+    for flag in flags:
+        if flag.pk in reasons and flag.overridden_at is None:
+            _update(
+                actor,
+                flag,
+                {
+                    "overridden_by": _user(actor),
+                    "override_reason": reasons[flag.pk][:500],
+                    "overridden_at": when,
+                },
+                source=source,
+                reason=reasons[flag.pk],
+                check_action="view",
+            )
+
+
+def _commit_approval(actor: Any, project: Project, when: dt.datetime, *, source: str) -> None:
+    """The project is approved, and its triaged or matched problems are now in a project."""
+    _update(
+        actor,
+        project,
+        {"status": Project.Status.APPROVED, "approved_at": when, "approved_by": _user(actor)},
+        source=source,
+        check_action="approve",
+    )
+    for problem in project.problems.filter(
+        status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED]
+    ):
+        _update(
+            actor,
+            problem,
+            {"status": Problem.Status.IN_PROJECT},
+            source=source,
+            check_action="view",
+        )
+
+
+def _open_flags_error(open_flags: Sequence[DuplicateFlag]) -> ValidationError:
+    return ValidationError(
+        {
+            "overrides": [
+                _("확인이 필요한 중복 지원 점검 결과(%(id)d): %(detail)s")
+                % {"id": flag.pk, "detail": flag.detail}
+                for flag in open_flags
+            ]
+        },
+        code="duplicate_flags",
+    )
 
 
 def start_project(
