@@ -4,8 +4,8 @@ another funded project's text; a firm's public grant of the year beyond the cap)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -83,28 +83,134 @@ def _grants_by_firm(projects: Iterable[Project]) -> dict[tuple[int, int], int]:
     return result
 
 
+# The rule, over plain data -------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class _Flag:
+class Funding:
+    """A project as the duplicate-funding rule sees it: plain data, no database.
+
+    `key` is whatever the caller knows the project by (its id); it comes back as a flag's
+    `other_project_id`. `category` is compared for equality only (id or code). `firms` are
+    the participating firms (organisation ids); `grants` the public grant each of them gets
+    from this project."""
+
+    key: Any
+    title: str
+    text: str
+    category: Any
+    category_name: str
+    firms: Sequence[int]
+    grants: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FundingFlag:
+    """One finding of the rule: a firm, and the funded project it collides with (none for
+    the grant cap)."""
+
     kind: str
     organisation_id: int
-    other_project_id: int | None
+    other_project_id: Any | None
     similarity: float | None
     detail: str
 
 
-def duplicate_flags(project: Project) -> list[_Flag]:
+def duplicate_funding_flags(
+    candidate: Funding,
+    funded: Sequence[Funding],
+    *,
+    year: int,
+    cap_krw: int,
+    similarity_threshold: float,
+    firm_names: Mapping[int, str] | None = None,
+    similarity: Callable[[Sequence[str]], Any] = text_similarity,
+) -> list[FundingFlag]:
+    """The duplicate-funding rule. For each firm of the candidate, against each project of
+    the year already funded for the same firm: the same category, or a text at least
+    `similarity_threshold` alike (`similarity` gives a matrix of the texts, candidate
+    first); then each firm whose grants of the year, the candidate's included, pass
+    `cap_krw`. Funded projects that share no firm with the candidate are ignored."""
+    names = firm_names or {}
+    others = [other for other in funded if set(other.firms) & set(candidate.firms)]
+    scores: list[float] = []
+    if others:
+        matrix = similarity([candidate.text] + [other.text for other in others])
+        scores = [float(matrix[0, i + 1]) for i in range(len(others))]
+    flags: list[FundingFlag] = []
+    for firm in candidate.firms:
+        name = names.get(firm, firm)
+        for other, score in zip(others, scores, strict=True):
+            if firm not in other.firms:
+                continue
+            if other.category == candidate.category:
+                flags.append(
+                    FundingFlag(
+                        DuplicateFlag.Kind.SAME_CATEGORY,
+                        firm,
+                        other.key,
+                        None,
+                        _(
+                            "%(firm)s은(는) 같은 해 같은 분야(%(category)s)의 과제 "
+                            "'%(other)s'을(를) 이미 지원받고 "
+                            "있습니다."
+                        )
+                        % {"firm": name, "category": other.category_name, "other": other.title},
+                    )
+                )
+            if score >= similarity_threshold:
+                flags.append(
+                    FundingFlag(
+                        DuplicateFlag.Kind.SIMILAR_TEXT,
+                        firm,
+                        other.key,
+                        round(score, 4),
+                        _(
+                            "%(firm)s의 과제 '%(other)s'와(과) 내용이 매우 비슷합니다(유사도 "
+                            "%(score).2f)."
+                        )
+                        % {"firm": name, "other": other.title, "score": score},
+                    )
+                )
+    for firm in candidate.firms:
+        own = candidate.grants.get(firm, 0)
+        before = sum(other.grants.get(firm, 0) for other in others if firm in other.firms)
+        if own and before + own > cap_krw:
+            flags.append(
+                FundingFlag(
+                    DuplicateFlag.Kind.OVER_CAP,
+                    firm,
+                    None,
+                    None,
+                    _(
+                        "%(firm)s의 %(year)s년 정부지원금이 이 과제를 더하면 %(total)s원으로 한도 "
+                        "%(cap)s원을 넘습니다."
+                    )
+                    % {
+                        "firm": names.get(firm, firm),
+                        "year": year,
+                        "total": f"{before + own:,}",
+                        "cap": f"{cap_krw:,}",
+                    },
+                )
+            )
+    return flags
+
+
+# The rule applied to stored projects ------------------------------------------------
+
+
+def duplicate_flags(project: Project) -> list[FundingFlag]:
     """What the duplicate-funding check finds for a project, firm by firm: another funded
     project of the same firm and year in the same category, or with a very similar text;
-    and the firm's public grant of the year beyond the cap."""
+    and the firm's public grant of the year beyond the cap (`duplicate_funding_flags` over
+    the stored projects)."""
     year = project.program_year
-    threshold = float(rule_of(year, "duplicate_similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD))
-    cap = int(rule_of(year, "firm_grant_cap_krw", 100_000_000))
     firm_ids = list(
         project.participants.filter(organisation__kind=Organisation.Kind.COMPANY).values_list(
             "organisation_id", flat=True
         )
     )
-    names = dict(Organisation.objects.filter(pk__in=firm_ids).values_list("pk", "name_ko"))
     others = list(
         Project.objects.filter(
             program_year=year,
@@ -117,86 +223,38 @@ def duplicate_flags(project: Project) -> list[_Flag]:
         .prefetch_related("problems")
         .order_by("pk")
     )
-    firms_of: dict[int, set[int]] = {}
+    firms_of: dict[int, list[int]] = {}
     for project_id, org_id in Participant.objects.filter(
         project__in=others, organisation_id__in=firm_ids
     ).values_list("project_id", "organisation_id"):
-        firms_of.setdefault(project_id, set()).add(org_id)
-    flags: list[_Flag] = []
-    similarity: dict[int, float] = {}
-    if others:
-        matrix = text_similarity([_project_text(project)] + [_project_text(o) for o in others])
-        similarity = {o.pk: float(matrix[0, i + 1]) for i, o in enumerate(others)}
-    for firm_id in firm_ids:
-        for other in others:
-            if firm_id not in firms_of.get(other.pk, set()):
-                continue
-            if other.category_id == project.category_id:
-                flags.append(
-                    _Flag(
-                        DuplicateFlag.Kind.SAME_CATEGORY,
-                        firm_id,
-                        other.pk,
-                        None,
-                        _(
-                            "%(firm)s은(는) 같은 해 같은 분야(%(category)s)의 과제 "
-                            "'%(other)s'을(를) 이미 지원받고 "
-                            "있습니다."
-                        )
-                        % {
-                            "firm": names.get(firm_id, firm_id),
-                            "category": other.category,
-                            "other": other.title,
-                        },
-                    )
-                )
-            score = similarity.get(other.pk, 0.0)
-            if score >= threshold:
-                flags.append(
-                    _Flag(
-                        DuplicateFlag.Kind.SIMILAR_TEXT,
-                        firm_id,
-                        other.pk,
-                        round(score, 4),
-                        _(
-                            "%(firm)s의 과제 '%(other)s'와(과) 내용이 매우 비슷합니다(유사도 "
-                            "%(score).2f)."
-                        )
-                        % {
-                            "firm": names.get(firm_id, firm_id),
-                            "other": other.title,
-                            "score": score,
-                        },
-                    )
-                )
+        firms_of.setdefault(project_id, []).append(org_id)
     grants = _grants_by_firm([project, *others])
-    for firm_id in firm_ids:
-        own = grants.get((project.pk, firm_id), 0)
-        before = sum(grants.get((o.pk, firm_id), 0) for o in others)
-        if own and before + own > cap:
-            flags.append(
-                _Flag(
-                    DuplicateFlag.Kind.OVER_CAP,
-                    firm_id,
-                    None,
-                    None,
-                    _(
-                        "%(firm)s의 %(year)s년 정부지원금이 이 과제를 더하면 %(total)s원으로 한도 "
-                        "%(cap)s원을 넘습니다."
-                    )
-                    % {
-                        "firm": names.get(firm_id, firm_id),
-                        "year": year.year,
-                        "total": f"{before + own:,}",
-                        "cap": f"{cap:,}",
-                    },
-                )
-            )
-    return flags
+
+    def funding(of: Project, firms: Sequence[int]) -> Funding:
+        return Funding(
+            key=of.pk,
+            title=of.title,
+            text=_project_text(of),
+            category=of.category_id,
+            category_name=str(of.category),
+            firms=firms,
+            grants={firm: grants[(of.pk, firm)] for firm in firms if (of.pk, firm) in grants},
+        )
+
+    return duplicate_funding_flags(
+        funding(project, firm_ids),
+        [funding(other, firms_of.get(other.pk, [])) for other in others],
+        year=year.year,
+        cap_krw=int(rule_of(year, "firm_grant_cap_krw", 100_000_000)),
+        similarity_threshold=float(
+            rule_of(year, "duplicate_similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD)
+        ),
+        firm_names=dict(Organisation.objects.filter(pk__in=firm_ids).values_list("pk", "name_ko")),
+    )
 
 
 def _refresh_flags(
-    actor: Any, project: Project, found: list[_Flag], batch: str
+    actor: Any, project: Project, found: Sequence[FundingFlag], batch: str
 ) -> list[DuplicateFlag]:
     """Keep the stored flags in step with what the check finds now; a flag already
     overridden keeps its override, a stale open one goes away."""
