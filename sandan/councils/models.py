@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sandan.core.models import Attachment, attachment_constraints, attachment_file
 from sandan.core.querysets import RestrictedQuerySet
 
 # Scope paths shared by everything that hangs off a council. The organisation scope goes
@@ -386,42 +387,17 @@ class Attendance(models.Model):
         return f"{self.person_name} ({self.activity_id}:{self.organisation_id})"
 
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES: dict[str, str] = {
-    ".pdf": "application/pdf",
-    ".hwp": "application/x-hwp",
-    ".hwpx": "application/hwp+zip",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-
-
 def attachment_path(instance: ActivityAttachment, filename: str) -> str:
     return f"councils/activities/{instance.activity_id}/{Path(filename).name}"
 
 
-class ActivityAttachment(models.Model):
+class ActivityAttachment(Attachment):
     """A file of an activity (agenda, slides, photos, minutes), type and size checked."""
 
     activity = models.ForeignKey(
         Activity, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("활동")
     )
-    file = models.FileField(_("파일"), upload_to=attachment_path, max_length=255)
-    title = models.CharField(_("제목"), max_length=200)
-    content_type = models.CharField(_("파일 형식"), max_length=100)
-    size_bytes = models.PositiveIntegerField(_("크기(바이트)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file = attachment_file(attachment_path)
 
     objects: ClassVar[RestrictedQuerySet[ActivityAttachment]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("activity__council", _COUNCIL_SCOPE)
@@ -430,19 +406,9 @@ class ActivityAttachment(models.Model):
         ordering = ["activity", "uploaded_at", "id"]
         verbose_name = _("활동 첨부파일")
         verbose_name_plural = _("활동 첨부파일")
-        constraints = [
-            models.CheckConstraint(
-                name="attachment_size_in_range",
-                condition=Q(size_bytes__gt=0, size_bytes__lte=ATTACHMENT_MAX_BYTES),
-            ),
-            models.CheckConstraint(
-                name="attachment_type_allowed",
-                condition=Q(content_type__in=sorted(set(ATTACHMENT_TYPES.values()))),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
+        constraints = attachment_constraints(
+            size="attachment_size_in_range", type="attachment_type_allowed"
+        )
 
 
 class ActivityReminder(models.Model):

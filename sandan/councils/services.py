@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core import audit
+from sandan.core.files import check_attachment
 from sandan.core.services import (
     NotAllowed,
     create_object,
@@ -29,8 +30,6 @@ from sandan.core.services import (
     update_object,
 )
 from sandan.councils.models import (
-    ATTACHMENT_MAX_BYTES,
-    ATTACHMENT_TYPES,
     Activity,
     ActivityAttachment,
     Attendance,
@@ -527,50 +526,6 @@ def _ensure_councils(actor: Any, council_ids: set[int], action: str) -> None:
 
 
 # Attachments ------------------------------------------------------------------------
-
-# The first bytes of each allowed type: the extension alone is not trusted.
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".hwp": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".hwpx": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-}
-
-
-def check_attachment(upload: UploadedFile) -> tuple[str, int]:
-    """(content type, size) of an acceptable upload, or a ValidationError saying why not."""
-    name = upload.name or ""
-    extension = Path(name).suffix.lower()
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _("%(ext)s 파일은 올릴 수 없습니다. 올릴 수 있는 형식: %(allowed)s")
-                % {"ext": extension or name, "allowed": ", ".join(sorted(ATTACHMENT_TYPES))}
-            }
-        )
-    size = int(upload.size or 0)
-    if size <= 0:
-        raise ValidationError({"file": _("빈 파일입니다.")})
-    if size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("파일이 %(max)dMB를 넘습니다.")
-                % {"max": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in _SIGNATURES[extension]):
-        raise ValidationError(
-            {"file": _("파일 내용이 %(ext)s 형식이 아닙니다.") % {"ext": extension}}
-        )
-    return ATTACHMENT_TYPES[extension], size
 
 
 def add_attachment(
