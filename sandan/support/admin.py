@@ -43,6 +43,8 @@ class ProblemAdmin(AuditedAdmin):
 @admin.register(ProblemAttachment)
 class ProblemAttachmentAdmin(AuditedAdmin):
     list_display = ("title", "problem", "content_type", "size_bytes", "uploaded_at")
+    # The owner first, as before the shared fields moved to core's abstract Attachment.
+    fields = ("problem", "file", "title", "content_type", "size_bytes", "uploaded_by")
     raw_id_fields = ("problem", "uploaded_by")
 
 
@@ -95,6 +97,7 @@ class ProjectAdmin(AuditedAdmin):
 @admin.register(ProjectDocument)
 class ProjectDocumentAdmin(AuditedAdmin):
     list_display = ("title", "project", "content_type", "size_bytes", "uploaded_at")
+    fields = ("project", "file", "title", "content_type", "size_bytes", "uploaded_by")
     raw_id_fields = ("project", "uploaded_by")
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.files import ATTACHMENT_TYPES
 from sandan.core.i18n import local_name
 from sandan.program.models import ServiceCategory
 from sandan.registry.forms import (
@@ -27,7 +28,6 @@ from sandan.registry.models import Expert, Organisation
 from sandan.support import services
 from sandan.support.forms import category_choices, year_choices
 from sandan.support.models import (
-    ATTACHMENT_TYPES,
     TEXT_MAX,
     TITLE_MAX,
     ExpertAssignment,

@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandan.core.files import check_attachment
 from sandan.core.services import create_object, update_object
-from sandan.councils.services import check_attachment
 from sandan.support.models import TEXT_MAX, TITLE_MAX, Project
 
 M = TypeVar("M", bound=models.Model)

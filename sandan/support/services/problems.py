@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from sandan.core import audit
+from sandan.core.files import check_attachment
 from sandan.core.models import AuditAction
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
 from sandan.councils.models import Activity
-from sandan.councils.services import check_attachment
 from sandan.program.models import ProgramYear, ServiceCategory
 from sandan.program.selectors import category_of_year, current_program_year, hub_of
 from sandan.registry.models import Organisation

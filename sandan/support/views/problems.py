@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.files import check_attachment
 from sandan.core.forms import FAILED, run_service
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
@@ -33,7 +34,6 @@ from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
 from sandan.core.services import NotAllowed
 from sandan.councils.models import Activity
-from sandan.councils.services import check_attachment
 from sandan.registry.models import Expert, Organisation
 from sandan.registry.selectors import with_contact_flag
 from sandan.support import io, selectors, services
