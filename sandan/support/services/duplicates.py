@@ -23,7 +23,7 @@ from sandan.support.services._common import FUNDED
 DEFAULT_SIMILARITY_THRESHOLD = 0.5
 
 
-# Duplicate-funding check -------------------------------------------------------------
+# Text similarity ----------------------------------------------------------------------
 
 
 def text_similarity(texts: Sequence[str]) -> Any:

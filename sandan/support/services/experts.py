@@ -19,8 +19,6 @@ from sandan.registry.models import Expert, Organisation
 from sandan.support.models import ExpertAssignment, MentoringNote, Problem
 from sandan.support.services._common import _choice, _now, _update, _user, clean_text
 
-# Expert matching --------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class ExpertSuggestion:

@@ -37,8 +37,6 @@ from sandan.support.services._common import (
     clean_text,
 )
 
-# Projects ---------------------------------------------------------------------------
-
 _EDITABLE_PROJECT_FIELDS = (
     "title",
     "summary",

@@ -14,8 +14,6 @@ from sandan.registry.models import Organisation
 from sandan.support.models import Problem, Referral
 from sandan.support.services._common import _choice, _move, _now, _update, _user, clean_text
 
-# Referrals --------------------------------------------------------------------------
-
 
 def refer_problem(
     actor: Any,

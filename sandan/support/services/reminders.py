@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 
 from sandan.support.services._common import _now
 
-# Reminders --------------------------------------------------------------------------
-
 
 def send_service_level_reminders(*, now: dt.datetime | None = None, connection: Any = None) -> int:
     """E-mail each active coordinator and regional staff member the problems past their
