@@ -3,7 +3,7 @@ scale, 2 million attendance rows (target p95 ≤ 50 ms).
 
 Builds (once, on the SQLite file that bench/designation.py uses, or --database-url) the
 national registry, the program demo (2005–2009 and the 25 + 125 designations of 2010) and
-the councils demo with `--scale national` (sandan.councils.demo: 54 + ~100 councils,
+the councils demo with `--scale national` (sandan.demo.councils: 54 + ~100 councils,
 ~16,000 activities, attendance topped up to 2,000,000 rows); then times, in process with
 Django's test client, the council and activity pages, the calendar and the API, for an HQ
 user (national) and a regional user (동남권), and prints p50/p95 in milliseconds. Results
@@ -39,8 +39,8 @@ TARGETED = ("activity list", "council detail")
 def build() -> dict[str, float]:
     from django.db import connection
 
-    from sandan.councils.demo import load_councils_demo
-    from sandan.program.demo import load_program_demo
+    from sandan.demo.councils.load import load_councils_demo
+    from sandan.demo.program import load_program_demo
 
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -53,15 +53,15 @@ def national_registry(log: Any = print) -> float:
     with its demo users. Returns the seconds it took."""
     from django.core.management import call_command
 
-    from sandan.registry import demo
+    from sandan.demo.registry import world
     from sandan.registry.reference import load_reference
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     load_reference()
-    if not demo.world_exists():
+    if not world.world_exists():
         log("building the national registry (1,363 complexes, 130,000 organisations) …")
-        demo.load_demo(seed=1, scale="national")
+        world.load_demo(seed=1, scale="national")
     return time.perf_counter() - started
 
 

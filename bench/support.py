@@ -4,7 +4,7 @@
 Builds (once, on the SQLite file that bench/designation.py and bench/councils.py use, or
 --database-url) the national world as `sandan load_demo --scale national` does — the
 registry, the program, the councils (bench/councils.py `build`) — and the support demo at
-national scale (sandan.support.demo: 20,000 problems of 2010 with their triage, experts,
+national scale (sandan.demo.support: 20,000 problems of 2010 with their triage, experts,
 projects, referrals, outcomes and surveys). Then times, in process with Django's test
 client, the problem list (first page, a later page, filtered by status and by category) and
 a project detail (a completed project with participants, budget, milestones, outcomes and
@@ -44,7 +44,7 @@ TARGETED = ("problem list", "problem list status", "problem list category", "pro
 def build() -> dict[str, float]:
     from django.db import connection
 
-    from sandan.support.demo import load_support_demo
+    from sandan.demo.support.load import load_support_demo
 
     timings = build_councils()
     step = time.perf_counter()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sandan.support",
     "sandan.analytics",
     "sandan.api",
+    "sandan.demo",  # demo data: above every domain app
     "django.forms",  # its widget templates, after ours (FORM_RENDERER below)
 ]
 

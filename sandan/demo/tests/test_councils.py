@@ -20,11 +20,19 @@ from django.test import override_settings
 from django.utils import timezone
 
 from sandan.core.models import AuditEntry
-from sandan.councils import demo
 from sandan.councils.models import Activity, Attendance, Council, Membership, SubGroup
 from sandan.councils.selectors import rule_check
+from sandan.demo.base import AUDIT_SOURCE
+from sandan.demo.councils.load import (
+    delete_councils,
+    fingerprint,
+    load_councils_demo,
+    top_up_attendance,
+)
+from sandan.demo.councils.pools import CouncilsDemoSummary, World
+from sandan.demo.registry.complexes import find_original
+from sandan.demo.registry.scales import ORIGINALS
 from sandan.program.models import Designation
-from sandan.registry.demo import ORIGINALS, find_original
 from sandan.registry.reference import load_reference
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -38,14 +46,14 @@ class _Rollback(Exception):
     pass
 
 
-def _build(seed: int = SEED) -> demo.CouncilsDemoSummary:
-    return demo.load_councils_demo(
+def _build(seed: int = SEED) -> CouncilsDemoSummary:
+    return load_councils_demo(
         seed=seed, scale="2009", activities=ACTIVITIES, activities_2010=(2, 4), today=TODAY
     )
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[demo.CouncilsDemoSummary]:
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[CouncilsDemoSummary]:
     fast_hasher = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast_hasher):
         try:
@@ -62,14 +70,14 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[demo.Council
                     verbosity=0,
                     stdout=io.StringIO(),
                 )
-                demo.delete_councils()
+                delete_councils()
                 yield _build()
                 raise _Rollback
         except _Rollback:
             pass
 
 
-def test_54_councils_on_the_original_complexes(world: demo.CouncilsDemoSummary) -> None:
+def test_54_councils_on_the_original_complexes(world: CouncilsDemoSummary) -> None:
     early = Council.objects.filter(hub__program_year__year__range=(2005, 2009))
     assert early.count() == world.councils_early == 54
     originals = {c.pk for o in ORIGINALS if (c := find_original(o)) is not None}
@@ -79,7 +87,7 @@ def test_54_councils_on_the_original_complexes(world: demo.CouncilsDemoSummary) 
     assert early.filter(status="merged", merged_into__isnull=False).count() == 2
 
 
-def test_active_councils_meet_the_rule_of_their_year(world: demo.CouncilsDemoSummary) -> None:
+def test_active_councils_meet_the_rule_of_their_year(world: CouncilsDemoSummary) -> None:
     active = Council.objects.filter(status="active").select_related("hub__program_year")
     assert active.count() >= 52 + 50
     for council in active:
@@ -92,7 +100,7 @@ def test_active_councils_meet_the_rule_of_their_year(world: demo.CouncilsDemoSum
 
 
 def test_members_are_firms_of_the_hub_and_its_linked_complexes(
-    world: demo.CouncilsDemoSummary,
+    world: CouncilsDemoSummary,
 ) -> None:
     linked_firms = 0
     for council in Council.objects.select_related("hub"):
@@ -108,7 +116,7 @@ def test_members_are_firms_of_the_hub_and_its_linked_complexes(
 
 
 def test_activities_of_the_era_on_weekdays_of_2005_to_2008(
-    world: demo.CouncilsDemoSummary,
+    world: CouncilsDemoSummary,
 ) -> None:
     early = Activity.objects.filter(council__hub__program_year__year__range=(2005, 2009))
     assert early.count() == ACTIVITIES
@@ -121,7 +129,7 @@ def test_activities_of_the_era_on_weekdays_of_2005_to_2008(
 
 
 def test_attendance_comes_from_members_or_invited_organisations(
-    world: demo.CouncilsDemoSummary,
+    world: CouncilsDemoSummary,
 ) -> None:
     members: dict[int, set[int]] = {}
     for council_id, org_id in Membership.objects.values_list("council_id", "organisation_id"):
@@ -147,7 +155,7 @@ def test_attendance_comes_from_members_or_invited_organisations(
     assert not Attendance.objects.filter(person_name="").exists()
 
 
-def test_2010_councils_per_hub_and_upcoming_activities(world: demo.CouncilsDemoSummary) -> None:
+def test_2010_councils_per_hub_and_upcoming_activities(world: CouncilsDemoSummary) -> None:
     per_hub = Counter(
         Council.objects.filter(hub__program_year__year=2010).values_list("hub_id", flat=True)
     )
@@ -164,9 +172,9 @@ def test_2010_councils_per_hub_and_upcoming_activities(world: demo.CouncilsDemoS
     assert {d.year for d in held.values_list("starts_at", flat=True)} == {2010}
 
 
-def test_every_row_is_audited(world: demo.CouncilsDemoSummary) -> None:
+def test_every_row_is_audited(world: CouncilsDemoSummary) -> None:
     entries = AuditEntry.objects.filter(
-        source=demo.AUDIT_SOURCE, action="create", content_type__app_label="councils"
+        source=AUDIT_SOURCE, action="create", content_type__app_label="councils"
     )
     for model in (Council, Membership, SubGroup, Activity, Attendance):
         label = model._meta.model_name
@@ -175,8 +183,8 @@ def test_every_row_is_audited(world: demo.CouncilsDemoSummary) -> None:
         assert rows and rows <= audited, label
 
 
-def test_running_again_adds_nothing(world: demo.CouncilsDemoSummary) -> None:
-    before = demo.fingerprint()
+def test_running_again_adds_nothing(world: CouncilsDemoSummary) -> None:
+    before = fingerprint()
     again = _build(SEED + 1)
     assert (again.councils_early, again.councils_2010, again.activities, again.attendance) == (
         world.councils_early,
@@ -184,26 +192,26 @@ def test_running_again_adds_nothing(world: demo.CouncilsDemoSummary) -> None:
         world.activities,
         world.attendance,
     )
-    assert demo.fingerprint() == before
+    assert fingerprint() == before
 
 
-def test_same_seed_same_councils(world: demo.CouncilsDemoSummary) -> None:
-    before = demo.fingerprint()
-    demo.delete_councils()
+def test_same_seed_same_councils(world: CouncilsDemoSummary) -> None:
+    before = fingerprint()
+    delete_councils()
     _build(SEED)
-    assert demo.fingerprint() == before
-    demo.delete_councils()
+    assert fingerprint() == before
+    delete_councils()
     _build(SEED + 1)
-    assert demo.fingerprint() != before
+    assert fingerprint() != before
 
 
 def test_national_top_up_adds_rows_and_audits_each_activity(
-    world: demo.CouncilsDemoSummary,
+    world: CouncilsDemoSummary,
 ) -> None:
     have = Attendance.objects.count()
-    added = demo.top_up_attendance(demo.World(SEED), have + 3000)
+    added = top_up_attendance(World(SEED), have + 3000)
     assert added == 3000
     assert Attendance.objects.count() == have + 3000
     entries = AuditEntry.objects.filter(reason__startswith="national-scale")
     assert entries.count() == Activity.objects.count()
-    assert demo.top_up_attendance(demo.World(SEED), have + 3000) == 0
+    assert top_up_attendance(World(SEED), have + 3000) == 0

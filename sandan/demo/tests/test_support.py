@@ -22,9 +22,11 @@ from django.test import override_settings
 from sandan.accounts.models import User
 from sandan.core.models import AuditEntry
 from sandan.councils.models import Activity
+from sandan.demo.base import AUDIT_SOURCE
+from sandan.demo.support.load import delete_support, fingerprint, load_support_demo
+from sandan.demo.support.world import SupportDemoSummary
 from sandan.program.models import Designation
 from sandan.registry.reference import load_reference
-from sandan.support import demo
 from sandan.support.models import (
     BudgetLine,
     DuplicateFlag,
@@ -52,12 +54,12 @@ class _Rollback(Exception):
     pass
 
 
-def _build(seed: int = SEED) -> demo.SupportDemoSummary:
-    return demo.load_support_demo(seed=seed, problems=PROBLEMS)
+def _build(seed: int = SEED) -> SupportDemoSummary:
+    return load_support_demo(seed=seed, problems=PROBLEMS)
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[demo.SupportDemoSummary]:
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SupportDemoSummary]:
     fast_hasher = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast_hasher):
         try:
@@ -84,7 +86,7 @@ def _token(link: str) -> str:
     return link.rstrip("/").rsplit("/", 1)[-1]
 
 
-def test_problems_and_projects_in_every_state(world: demo.SupportDemoSummary) -> None:
+def test_problems_and_projects_in_every_state(world: SupportDemoSummary) -> None:
     problems = Counter(Problem.objects.values_list("status", flat=True))
     assert sum(problems.values()) == PROBLEMS
     assert set(problems) == set(Problem.Status.values)
@@ -101,7 +103,7 @@ def test_problems_and_projects_in_every_state(world: demo.SupportDemoSummary) ->
     assert world.problems == {s: n for s, n in problems.items() if n}
 
 
-def test_problems_are_small_firms_of_2010_hubs_in_korean(world: demo.SupportDemoSummary) -> None:
+def test_problems_are_small_firms_of_2010_hubs_in_korean(world: SupportDemoSummary) -> None:
     hubs = {
         d.complex_id: d if d.role == "hub" else d.hub
         for d in Designation.objects.filter(program_year__year=2010).select_related("hub")
@@ -126,7 +128,7 @@ def test_problems_are_small_firms_of_2010_hubs_in_korean(world: demo.SupportDemo
     assert len(set(Problem.objects.values_list("description", flat=True))) > PROBLEMS * 0.9
 
 
-def test_status_matches_the_stamps_and_triage(world: demo.SupportDemoSummary) -> None:
+def test_status_matches_the_stamps_and_triage(world: SupportDemoSummary) -> None:
     for p in Problem.objects.prefetch_related("assignments", "projects", "triage_decisions"):
         stamps = [p.submitted_at, p.triaged_at, p.matched_at, p.project_started_at, p.resolved_at]
         given = [s for s in stamps if s is not None]
@@ -152,7 +154,7 @@ def test_status_matches_the_stamps_and_triage(world: demo.SupportDemoSummary) ->
     assert 0 < overridden < decisions * 0.2  # mostly the suggestion confirmed
 
 
-def test_projects_keep_the_rules_of_the_services(world: demo.SupportDemoSummary) -> None:
+def test_projects_keep_the_rules_of_the_services(world: SupportDemoSummary) -> None:
     for project in Project.objects.prefetch_related("participants__expert", "problems"):
         project.full_clean()
         leads = [p for p in project.participants.all() if p.role == "lead_firm"]
@@ -189,7 +191,7 @@ def test_projects_keep_the_rules_of_the_services(world: demo.SupportDemoSummary)
     assert MentoringNote.objects.exclude(body="").count() == MentoringNote.objects.count() > 0
 
 
-def test_discovery_meetings_count_their_problems(world: demo.SupportDemoSummary) -> None:
+def test_discovery_meetings_count_their_problems(world: SupportDemoSummary) -> None:
     linked = Counter(
         Problem.objects.filter(activity__isnull=False).values_list("activity_id", flat=True)
     )
@@ -198,8 +200,8 @@ def test_discovery_meetings_count_their_problems(world: demo.SupportDemoSummary)
         assert activity.problems_raised == linked[activity.pk]
 
 
-def test_every_row_is_audited(world: demo.SupportDemoSummary) -> None:
-    entries = AuditEntry.objects.filter(source=demo.AUDIT_SOURCE, action="create")
+def test_every_row_is_audited(world: SupportDemoSummary) -> None:
+    entries = AuditEntry.objects.filter(source=AUDIT_SOURCE, action="create")
     for model in (
         Problem,
         TriageDecision,
@@ -224,7 +226,7 @@ def test_every_row_is_audited(world: demo.SupportDemoSummary) -> None:
         assert rows and rows <= audited, label
 
 
-def test_the_demo_company_sees_its_own_story(world: demo.SupportDemoSummary) -> None:
+def test_the_demo_company_sees_its_own_story(world: SupportDemoSummary) -> None:
     user = User.objects.get(username="company")
     mine = Problem.objects.restrict(user, "view")
     org = user.memberships.get(is_active=True).organisation
@@ -251,7 +253,7 @@ def test_the_demo_company_sees_its_own_story(world: demo.SupportDemoSummary) -> 
         pass
 
 
-def test_the_demo_expert_and_coordinator_have_work(world: demo.SupportDemoSummary) -> None:
+def test_the_demo_expert_and_coordinator_have_work(world: SupportDemoSummary) -> None:
     expert = User.objects.get(username="expert")
     cases = ExpertAssignment.objects.restrict(expert, "view")
     assert cases.count() >= 4
@@ -262,22 +264,22 @@ def test_the_demo_expert_and_coordinator_have_work(world: demo.SupportDemoSummar
     assert waiting.exists()
 
 
-def test_running_again_adds_nothing_and_resends_the_link(world: demo.SupportDemoSummary) -> None:
-    before = demo.fingerprint()
+def test_running_again_adds_nothing_and_resends_the_link(world: SupportDemoSummary) -> None:
+    before = fingerprint()
     problems = Problem.objects.count()
     out = io.StringIO()
     call_command("load_demo", seed=SEED, problems=PROBLEMS, verbosity=1, stdout=out)
     assert Problem.objects.count() == problems
-    assert demo.fingerprint() == before
+    assert fingerprint() == before
     assert "satisfaction survey" in out.getvalue()
 
 
-def test_same_seed_same_content(world: demo.SupportDemoSummary) -> None:
-    before = demo.fingerprint()
-    demo.delete_support()
+def test_same_seed_same_content(world: SupportDemoSummary) -> None:
+    before = fingerprint()
+    delete_support()
     again = _build(SEED)
-    assert demo.fingerprint() == before
+    assert fingerprint() == before
     assert again.problems == world.problems
-    demo.delete_support()
+    delete_support()
     _build(SEED + 1)
-    assert demo.fingerprint() != before
+    assert fingerprint() != before

@@ -1,4 +1,4 @@
-"""Word lists for the demo world (`sandan.registry.demo`): names of people, companies,
+"""Word lists for the demo world (`sandan.demo`): names of people, companies,
 universities, institutes and agencies, phrases for experts' specialties.
 
 Universities, institutes and agencies are real Korean organisations under the names they

@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sandan.demo.registry.complexes import find_original
+from sandan.demo.registry.scales import ORIGINALS
 from sandan.program.defaults import load_program_year
 from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
@@ -49,7 +51,6 @@ class ProgramDemoSummary:
 
 
 def _originals() -> list[tuple[Complex, int]]:
-    from sandan.registry.demo import ORIGINALS, find_original
 
     found = []
     for index, original in enumerate(ORIGINALS):

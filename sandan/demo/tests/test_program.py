@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandan.program.demo import load_program_demo
+from sandan.demo.program import load_program_demo
 from sandan.program.models import Designation, ProgramYear
 from sandan.registry.tests.factories import ComplexFactory, province
 

@@ -20,8 +20,18 @@ from django.test import override_settings
 from sandan.accounts.models import Membership, User
 from sandan.accounts.roles import Role
 from sandan.core.models import AuditEntry
+from sandan.demo import words
+from sandan.demo.base import AUDIT_SOURCE, apportion, rng_for
+from sandan.demo.registry.complexes import (
+    find_original,
+    quarterly_stats,
+    read_real_complexes,
+    world_2009_complexes,
+)
+from sandan.demo.registry.organisations import business_number
+from sandan.demo.registry.scales import CHANGWON, ORIGINALS, SCALES
+from sandan.demo.registry.users import DEMO_PASSWORD
 from sandan.program.models import Designation, PlanRun, ProgramYear
-from sandan.registry import demo
 from sandan.registry.models import Complex, ComplexStat, Expert, Organisation
 from sandan.registry.reference import load_reference
 from sandan.registry.validators import validate_business_number
@@ -81,22 +91,22 @@ def _fingerprint(output: str) -> str:
 
 
 def test_2009_world_is_742_complexes_by_kind_and_deterministic() -> None:
-    first = demo.world_2009_complexes(SEED)
+    first = world_2009_complexes(SEED)
     assert len(first) == 742
     assert Counter(row.kind for row in first) == {"국가": 35, "일반": 322, "농공": 385}
-    assert demo.world_2009_complexes(SEED) == first
-    assert demo.world_2009_complexes(SEED + 1) != first
+    assert world_2009_complexes(SEED) == first
+    assert world_2009_complexes(SEED + 1) != first
     keys = {row.key for row in first}
     assert len(keys) == 742
-    for original in demo.ORIGINALS:
+    for original in ORIGINALS:
         assert (original.kind, original.sido, original.sigungu, original.name) in keys
     assert all(row.operating <= row.tenants for row in first)
     assert not any(row.sido == "세종" for row in first)  # 세종 dates from 2012
 
 
 def test_provinces_follow_todays_list() -> None:
-    rows = demo.world_2009_complexes(SEED)
-    real = demo.read_real_complexes()
+    rows = world_2009_complexes(SEED)
+    real = read_real_complexes()
     assert len(real) == 1363
     agro_today = Counter(r.sido for r in real if r.kind == "농공")
     agro_2009 = Counter(r.sido for r in rows if r.kind == "농공")
@@ -105,18 +115,18 @@ def test_provinces_follow_todays_list() -> None:
 
 
 def test_apportion_and_check_digits() -> None:
-    assert demo.apportion(10, [1, 1, 1]) == [4, 3, 3]
-    assert sum(demo.apportion(742, [3.0, 5.5, 0.0, 9.0])) == 742
-    rng = demo.rng_for(1, "x")
+    assert apportion(10, [1, 1, 1]) == [4, 3, 3]
+    assert sum(apportion(742, [3.0, 5.5, 0.0, 9.0])) == 742
+    rng = rng_for(1, "x")
     used: set[str] = set()
     for _ in range(500):
-        validate_business_number(demo.business_number(rng, "경남", rng.random() < 0.5, used))
+        validate_business_number(business_number(rng, "경남", rng.random() < 0.5, used))
     assert len(used) == 500
 
 
 def test_quarterly_stats_end_at_current_figures() -> None:
-    quarters = demo.SCALES["2009"].quarters
-    rows = demo.quarterly_stats(demo.rng_for(1, "s"), "national", 400, 360, 9000.0, quarters)
+    quarters = SCALES["2009"].quarters
+    rows = quarterly_stats(rng_for(1, "s"), "national", 400, 360, 9000.0, quarters)
     assert [(r.year, r.quarter) for r in rows] == quarters
     assert (rows[-1].tenants, rows[-1].operating) == (400, 360)
     assert all(a.tenants <= b.tenants for a, b in itertools.pairwise(rows))
@@ -146,8 +156,8 @@ def test_world_counts(world: str) -> None:
 @slow_world
 @pytest.mark.django_db
 def test_originals_present_with_companies(world: str) -> None:
-    for original in demo.ORIGINALS:
-        found = demo.find_original(original)
+    for original in ORIGINALS:
+        found = find_original(original)
         assert found is not None, original.label
         assert found.organisations.filter(kind="company").exists(), original.label
 
@@ -179,7 +189,7 @@ def test_organisations_are_valid(world: str) -> None:
 @pytest.mark.django_db
 def test_experts(world: str) -> None:
     codes = {c for e in Expert.objects.all() for c in e.service_categories}
-    assert codes <= set(demo.words.SERVICE_CATEGORIES)
+    assert codes <= set(words.SERVICE_CATEGORIES)
     assert not Expert.objects.filter(affiliation__isnull=True).exists()
     assert not Expert.objects.filter(industries__isnull=True).exists()
     assert Expert.objects.exclude(specialties="").count() == EXPERTS
@@ -188,7 +198,7 @@ def test_experts(world: str) -> None:
 @slow_world
 @pytest.mark.django_db
 def test_every_write_is_audited(world: str) -> None:
-    entries = AuditEntry.objects.filter(source=demo.AUDIT_SOURCE)
+    entries = AuditEntry.objects.filter(source=AUDIT_SOURCE)
     assert entries.filter(content_type__model="complexstat").count() >= 742 * 19
     assert entries.filter(content_type__model="organisation").count() == ORGANISATIONS
     assert entries.filter(content_type__model="expert", action="create").count() == EXPERTS
@@ -209,13 +219,13 @@ def test_every_role_has_a_working_demo_user(world: str) -> None:
     assert roles == {role.value for role in Role}
     assert User.objects.get(username="admin").is_superuser
     for username in ("ministry", "hq", "auditor", "regional", "coordinator", "company", "expert"):
-        assert User.objects.get(username=username).check_password(demo.DEMO_PASSWORD)
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
 
     company = User.objects.get(username="company")
     membership = Membership.objects.get(user=company)
     visible = Organisation.objects.restrict(company)
     assert list(visible) == [membership.organisation]
-    changwon = demo.find_original(demo.CHANGWON)
+    changwon = find_original(CHANGWON)
     assert membership.organisation is not None and membership.organisation.complex == changwon
 
     expert_user = User.objects.get(username="expert")
@@ -264,7 +274,7 @@ def test_running_twice_does_not_duplicate(world: str) -> None:
         Membership.objects.count(),
     )
     assert after == before
-    assert "company_user" in again and demo.DEMO_PASSWORD in again
+    assert "company_user" in again and DEMO_PASSWORD in again
 
 
 @slow_world
@@ -273,7 +283,7 @@ def test_same_seed_same_data(world: str) -> None:
     """Empty the registry, build again with the same seed: the same fingerprint."""
     # The councils stand on the designations, the program's designations and plan runs on
     # the complexes: they go first.
-    from sandan.councils.demo import delete_councils
+    from sandan.demo.councils.load import delete_councils
 
     delete_councils()
     PlanRun.objects.all().delete()

@@ -7,7 +7,7 @@
     sandan load_demo --problems 400               # fewer support problems (tests)
 
 When the registry already holds complexes, the world is kept and only the demo users are
-(re)created and printed, so running it twice is safe. See sandan/registry/demo.py.
+(re)created and printed, so running it twice is safe. See sandan/demo/ and docs/demo.md.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sandan.registry.demo import DEMO_PASSWORD, SCALES, DemoError, fingerprint, load_demo
+from sandan.core.io import refresh_statistics
+from sandan.demo.base import DemoError
+from sandan.demo.councils.load import load_councils_demo
+from sandan.demo.program import load_program_demo
+from sandan.demo.registry.scales import SCALES
+from sandan.demo.registry.users import DEMO_PASSWORD
+from sandan.demo.registry.world import fingerprint, load_demo
+from sandan.demo.support.load import load_support_demo
 
 
 def _quiet(_message: str) -> None:
@@ -101,15 +108,11 @@ class Command(BaseCommand):
                     + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in report.timings)
                 )
         # The program (years, designations) builds on the registry just loaded.
-        from sandan.program.demo import load_program_demo
-
         program = load_program_demo()
         if verbosity >= 1:
             for line in program.lines():
                 self.stdout.write(line)
         # Councils, members and activities stand on the program's hub designations.
-        from sandan.councils.demo import load_councils_demo
-
         councils = load_councils_demo(
             seed=options["seed"],
             scale=options["scale"],
@@ -122,8 +125,6 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         # The support pipeline of 2010 (problems, triage, experts, projects, outcomes)
         # stands on the registry's firms and experts, the designations and the councils.
-        from sandan.support.demo import load_support_demo
-
         support = load_support_demo(
             seed=options["seed"],
             scale=options["scale"],
@@ -135,8 +136,6 @@ class Command(BaseCommand):
             for line in support.lines():
                 self.stdout.write(line)
         # Planner statistics for everything just loaded (PostgreSQL; see refresh_statistics).
-        from sandan.core.io import refresh_statistics
-
         refresh_statistics()
         if options["fingerprint"]:
             self.stdout.write(f"fingerprint: {fingerprint()}")
