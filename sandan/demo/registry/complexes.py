@@ -9,15 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
 
 from sandan.demo.base import apportion, rng_for
 from sandan.demo.registry.scales import ORIGINALS, SCALES, Original, strip_annotations
 from sandan.registry.models import Complex
 from sandan.registry.reference import DATA_DIR
-
-T = TypeVar("T")
-
 
 REAL_COMPLEXES_CSV = "kicox_complexes_20251231.csv"
 SHARED_COMPLEXES_CSV = Path("/work/shared/data/complexes/kicox_complexes_20251231.csv")

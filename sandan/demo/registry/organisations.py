@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from sandan.demo import words
 from sandan.demo.base import apportion, rng_for, weighted_choice
@@ -18,9 +17,6 @@ from sandan.registry.models import (
     Industry,
 )
 from sandan.registry.validators import business_check_digit, corporate_check_digit
-
-T = TypeVar("T")
-
 
 ORGANISATION_COLUMNS = (
     "기관구분",

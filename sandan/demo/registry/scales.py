@@ -5,10 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TypeVar
-
-T = TypeVar("T")
-
 
 # --- scales ----------------------------------------------------------------------------------
 

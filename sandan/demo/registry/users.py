@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -19,9 +19,6 @@ from sandan.registry.models import (
     Organisation,
     Zone,
 )
-
-T = TypeVar("T")
-
 
 DEMO_PASSWORD = "sandan-demo-2010"  # noqa: S105  (public, printed: demo only)
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -45,8 +45,6 @@ from sandan.registry.models import (
     Organisation,
     Zone,
 )
-
-T = TypeVar("T")
 
 
 @dataclass
