@@ -1,8 +1,6 @@
-"""Duplicate-funding flags of the demo's projects.
-
-Kept apart on purpose: this copy of the duplicate-funding rule is to be replaced by the
-product's own rule (one rule for the product and the demo).
-"""
+"""Duplicate-funding flags of the demo's projects, found by the product's own rule
+(`sandan.support.services.duplicates.duplicate_funding_flags`) at the moment each project was
+approved or submitted."""
 
 from __future__ import annotations
 
@@ -13,12 +11,13 @@ from typing import Any
 
 from sandan.demo.support.plans import ProjectPlan
 from sandan.demo.support.world import YEAR, World
-from sandan.support.models import (
-    DuplicateFlag,
-    Project,
+from sandan.support.models import Project
+from sandan.support.services.duplicates import (
+    DEFAULT_FIRM_GRANT_CAP_KRW,
+    DEFAULT_SIMILARITY_THRESHOLD,
+    Funding,
+    duplicate_funding_flags,
 )
-
-# --- duplicate-funding flags -----------------------------------------------------------------
 
 
 @dataclass
@@ -34,18 +33,27 @@ class FlagPlan:
     overridden_at: dt.datetime | None = None
 
 
-def _project_text(project: ProjectPlan) -> str:
-    return "\n".join([project.title, project.summary, *(p.text for p in project.problems)])
+def _funding(world: World, project: ProjectPlan) -> Funding:
+    category = project.lead.category
+    return Funding(
+        key=project,
+        title=project.title,
+        text="\n".join([project.title, project.summary, *(p.text for p in project.problems)]),
+        category=category,
+        category_name=world.categories[category].name_ko,
+        firms=project.firms,
+        grants=project.grants(),
+    )
 
 
 def duplicate_flags(world: World, projects: Sequence[ProjectPlan]) -> list[FlagPlan]:
-    """What the duplicate-funding check (services.duplicate_flags) finds at each approval
-    (overridden there, with a reason) and, for projects still waiting, when the coordinator
-    ran it on submission (left open)."""
-    from sandan.support.services import text_similarity
-
-    cap = int(world.year.rule("firm_grant_cap_krw") or 100_000_000)
-    threshold = float(world.year.rule("duplicate_similarity_threshold") or 0.5)
+    """What the duplicate-funding check finds at each approval (overridden there, with a
+    reason) and, for projects still waiting, when the coordinator ran it on submission (left
+    open)."""
+    cap = int(world.year.rule("firm_grant_cap_krw") or DEFAULT_FIRM_GRANT_CAP_KRW)
+    threshold = float(
+        world.year.rule("duplicate_similarity_threshold") or DEFAULT_SIMILARITY_THRESHOLD
+    )
     checks: list[tuple[dt.datetime, ProjectPlan, bool]] = []
     for project in projects:
         if project.approved_at is not None:
@@ -53,69 +61,33 @@ def duplicate_flags(world: World, projects: Sequence[ProjectPlan]) -> list[FlagP
         elif project.status == Project.Status.SUBMITTED and project.submitted_at is not None:
             checks.append((project.submitted_at, project, False))
     checks.sort(key=lambda item: (item[0], item[1].lead.index))
-    funded: list[ProjectPlan] = []
+    funded: list[Funding] = []
     flags: list[FlagPlan] = []
     names = {f.pk: f.name for f in world.firms}
     reasons = world.words["duplicate_reasons"]
     for when, project, approving in checks:
-        found: list[FlagPlan] = []
-        others = [o for o in funded if set(o.firms) & set(project.firms)]
-        similarity: dict[int, float] = {}
-        if others:
-            matrix = text_similarity([_project_text(project)] + [_project_text(o) for o in others])
-            similarity = {id(o): float(matrix[0, i + 1]) for i, o in enumerate(others)}
-        category = project.lead.category
-        for firm in project.firms:
-            for other in others:
-                if firm not in other.firms:
-                    continue
-                if other.lead.category == category:
-                    found.append(
-                        FlagPlan(
-                            project,
-                            DuplicateFlag.Kind.SAME_CATEGORY,
-                            firm,
-                            other,
-                            None,
-                            f"{names.get(firm, firm)}은(는) 같은 해 같은 분야"
-                            f"({world.categories[category].name_ko})의 과제 "
-                            f"'{other.title}'을(를) 이미 지원받고 있습니다.",
-                        )
-                    )
-                score = similarity.get(id(other), 0.0)
-                if score >= threshold:
-                    found.append(
-                        FlagPlan(
-                            project,
-                            DuplicateFlag.Kind.SIMILAR_TEXT,
-                            firm,
-                            other,
-                            round(score, 4),
-                            f"{names.get(firm, firm)}의 과제 '{other.title}'와(과) 내용이 매우 "
-                            f"비슷합니다(유사도 {score:.2f}).",
-                        )
-                    )
-        own = project.grants()
-        for firm in project.firms:
-            before = sum(o.grants().get(firm, 0) for o in others if firm in o.firms)
-            if own.get(firm) and before + own[firm] > cap:
-                found.append(
-                    FlagPlan(
-                        project,
-                        DuplicateFlag.Kind.OVER_CAP,
-                        firm,
-                        None,
-                        None,
-                        f"{names.get(firm, firm)}의 {YEAR}년 정부지원금이 이 과제를 더하면 "
-                        f"{before + own[firm]:,}원으로 한도 {cap:,}원을 넘습니다.",
-                    )
-                )
-        for flag in found:
+        candidate = _funding(world, project)
+        for found in duplicate_funding_flags(
+            candidate,
+            funded,
+            year=YEAR,
+            cap_krw=cap,
+            similarity_threshold=threshold,
+            firm_names=names,
+        ):
+            flag = FlagPlan(
+                project,
+                found.kind,
+                found.organisation_id,
+                found.other_project_id,
+                found.similarity,
+                found.detail,
+            )
             if approving:
                 flag.overridden_by = world.approver_of(project.lead.place.hub.zone_id)
                 flag.override_reason = reasons[flag.kind]
                 flag.overridden_at = when
-        flags.extend(found)
+            flags.append(flag)
         if approving:
-            funded.append(project)
+            funded.append(candidate)
     return flags

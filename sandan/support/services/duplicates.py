@@ -21,6 +21,7 @@ from sandan.support.selectors import rule_of
 from sandan.support.services._common import FUNDED
 
 DEFAULT_SIMILARITY_THRESHOLD = 0.5
+DEFAULT_FIRM_GRANT_CAP_KRW = 100_000_000
 
 
 # Text similarity ----------------------------------------------------------------------
@@ -245,7 +246,7 @@ def duplicate_flags(project: Project) -> list[FundingFlag]:
         funding(project, firm_ids),
         [funding(other, firms_of.get(other.pk, [])) for other in others],
         year=year.year,
-        cap_krw=int(rule_of(year, "firm_grant_cap_krw", 100_000_000)),
+        cap_krw=int(rule_of(year, "firm_grant_cap_krw", DEFAULT_FIRM_GRANT_CAP_KRW)),
         similarity_threshold=float(
             rule_of(year, "duplicate_similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD)
         ),
