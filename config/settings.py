@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sandan.core.context_processors.navigation",
+                "sandan.accounts.context_processors.navigation",
             ],
         },
     }

@@ -22,8 +22,23 @@ from sandan.accounts.roles import Grant, Role
 class User(AbstractUser):
     display_name = models.CharField(_("표시 이름"), max_length=100, blank=True)
 
+    _sandan_grants: list[Grant] | None  # the cache behind scope_grants(), not a field
+
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def scope_grants(self) -> list[Grant]:
+        """The user's active memberships, resolved; loaded once per user object.
+
+        `sandan.core.querysets.restrict()` reads them through this method (the core knows
+        users only as something that carries grants). An API token's look-up fills the
+        cache in the same round trip (`ApiTokenQuerySet.find`).
+        """
+        cached: list[Grant] | None = getattr(self, "_sandan_grants", None)
+        if cached is None:
+            cached = [m.as_grant() for m in Membership.objects.active_for(self)]
+            self._sandan_grants = cached
+        return cached
 
 
 class ScopeKind(models.TextChoices):
@@ -135,15 +150,21 @@ def scope_grant(
     organisation_id: int | None,
 ) -> Grant:
     """A membership resolved: its role, scope kind and the ids the scope covers."""
-    from sandan.registry.models import Office
-
     kind = scope_kind_of(zone_id, office_id, complex_id, organisation_id)
     ids: list[int] = []
     if kind == ScopeKind.OFFICE and office_id:
-        ids = Office.subtree_of(office_id)
+        ids = _office_subtree(office_id)
     else:
         ids = [i for i in (zone_id, complex_id, organisation_id) if i]
     return Grant(role=role, scope_kind=str(kind), scope_ids=frozenset(ids))
+
+
+def _office_subtree(office_id: int) -> list[int]:
+    """The office and the offices below it, asked of the model the membership's `office`
+    points to: registry sits above accounts, so accounts names it only through the relation."""
+    office_model: Any = Membership._meta.get_field("office").related_model
+    subtree: list[int] = office_model.subtree_of(office_id)
+    return subtree
 
 
 def _hash_token(raw: str) -> str:
@@ -166,7 +187,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         Every API request starts here, so the token, its user and the user's active
         memberships are read by one hand-written join (the ORM would take three queries, and
         composing them cost more than running them); the memberships become the user's
-        grants, as `roles.grants_for` would load them.
+        grants, as `User.scope_grants` would load them.
         """
         conn = connections[self.db]
         ops = conn.ops
@@ -182,7 +203,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
             return None
         user = rows[0]
         extra = [vars(row) for row in rows]  # the joined columns, as read
-        user._sandan_grants = [  # type: ignore[attr-defined]
+        user._sandan_grants = [
             scope_grant(r["m_role"], r["m_zone"], r["m_office"], r["m_complex"], r["m_org"])
             for r in extra
             if r["m_role"] is not None

@@ -8,11 +8,12 @@ out of that role's reach entirely.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sandan.core.scope import Reach as Reach  # the reach of a role is the core's notion
 
 
 class Role(models.TextChoices):
@@ -23,12 +24,6 @@ class Role(models.TextChoices):
     COMPANY_USER = "company_user", _("기업 사용자")
     EXPERT = "expert", _("전문가")
     AUDITOR = "auditor", _("감사인")
-
-
-class Reach(StrEnum):
-    ALL = "all"  # every row
-    SCOPE = "scope"  # rows inside the membership's scope
-    OWN = "own"  # rows that belong to the user (model.owner_path)
 
 
 ALL, SCOPE, OWN = Reach.ALL, Reach.SCOPE, Reach.OWN
@@ -239,7 +234,10 @@ POLICY: dict[str, Table] = {
 
 @dataclass(frozen=True)
 class Grant:
-    """One membership, resolved: a role, a scope kind and the ids that scope covers."""
+    """One membership, resolved: a role, a scope kind and the ids that scope covers.
+
+    It is the `sandan.core.scope.Grant` that `restrict()` reads, with this module's policy.
+    """
 
     role: str
     scope_kind: str
@@ -250,15 +248,11 @@ class Grant:
 
 
 def grants_for(user: Any) -> list[Grant]:
-    """The user's resolved memberships, loaded once per user object."""
-    cached: list[Grant] | None = getattr(user, "_sandan_grants", None)
-    if cached is None:
-        from sandan.accounts.models import Membership
-
-        memberships = Membership.objects.active_for(user)
-        cached = [m.as_grant() for m in memberships]
-        user._sandan_grants = cached
-    return cached
+    """The user's resolved memberships, loaded once per user object (`User.scope_grants`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    grants: list[Grant] = user.scope_grants()
+    return grants
 
 
 def roles_of(user: Any) -> set[str]:

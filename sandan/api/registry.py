@@ -23,6 +23,7 @@ from sandan.api.schemas import (
     ProvinceOut,
     ZoneOut,
 )
+from sandan.core.privacy import with_contact_flag
 from sandan.registry import selectors
 
 router = Router(tags=["registry"])
@@ -100,7 +101,7 @@ def list_complex_stats(request: HttpRequest, filters: Query[StatQuery]) -> Any:
 def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) -> Any:
     user = _user(request)
     qs = selectors.organisations(user, selectors.OrganisationFilter(**filters.dict()))
-    return Rows(selectors.with_contact_flag(qs, user), OrganisationOut)
+    return Rows(with_contact_flag(qs, user), OrganisationOut)
 
 
 @router.get("/experts", response=list[ExpertOut])
@@ -108,4 +109,4 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationQuery]) 
 def list_experts(request: HttpRequest, filters: Query[ExpertQuery]) -> Any:
     user = _user(request)
     qs = selectors.experts(user, q=filters.q, category=filters.category)
-    return Rows(selectors.with_contact_flag(qs, user), ExpertOut)
+    return Rows(with_contact_flag(qs, user), ExpertOut)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from ninja import Schema
 from pydantic import BaseModel, Field, model_validator
 
-from sandan.registry.selectors import masked
+from sandan.core.privacy import mask_unless_visible
 
 
 class Row(BaseModel):
@@ -20,7 +20,7 @@ class Row(BaseModel):
     field's name. Validating plain dicts is several times cheaper per row than building
     model instances and reading them through ninja's attribute resolver (ADR 0006).
     Fields named in `personal` are masked unless the row's `contact_visible` is true
-    (`registry.selectors.with_contact_flag`).
+    (`sandan.core.privacy`).
     """
 
     personal: ClassVar[tuple[str, ...]] = ()
@@ -33,9 +33,8 @@ class Row(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _mask_personal(cls, data: Any) -> Any:
-        if cls.personal and isinstance(data, dict) and not data.get("contact_visible"):
-            for name in cls.personal:
-                data[name] = masked(data.get(name) or "", False)
+        if cls.personal and isinstance(data, dict):
+            mask_unless_visible(data, cls.personal)
         return data
 
 

@@ -3,7 +3,8 @@
 How it works (after NetBox's RestrictedQuerySet, with our own role table):
 
 * A user holds memberships: a role and a scope (national, a zone, an office, a complex or
-  an organisation). See `sandan.accounts.models.Membership`.
+  an organisation), which the user carries resolved as grants (`sandan.core.scope.Grant`;
+  the accounts app provides them through `User.scope_grants()`, so the core imports no app).
 * `sandan.accounts.roles.POLICY` says, per role, model and action, how far the role reaches:
   `ALL` rows, the rows inside the membership's `SCOPE`, or only the user's `OWN` rows.
 * Each model says how its rows relate to each kind of scope through `scope_paths`
@@ -16,13 +17,12 @@ memberships are loaded (once per user object).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from sandan.accounts.roles import Grant
+from sandan.core.scope import NATIONAL, Grant, Reach, grants_of, is_signed_in
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,9 +41,7 @@ class RestrictedQuerySet(models.QuerySet[M]):
 
 def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | None:
     """The filter that limits `model` to what `user` may `action`; None means no limit."""
-    from sandan.accounts.roles import Reach, grants_for
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return None
@@ -51,11 +49,11 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
     scope_paths: dict[str, str | None] = getattr(model, "scope_paths", {})
     owner_path: str | None = getattr(model, "owner_path", None)
     condition = Q(pk__in=[])
-    for grant in grants_for(user):
+    for grant in grants_of(user):
         reach = grant.reach(label, action)
         if reach is None:
             continue
-        if reach == Reach.ALL or (reach == Reach.SCOPE and grant.scope_kind == "national"):
+        if reach == Reach.ALL or (reach == Reach.SCOPE and grant.scope_kind == NATIONAL):
             return None
         if reach == Reach.OWN:
             if owner_path:
@@ -101,11 +99,9 @@ def _crosses_to_many(model: type[models.Model], path: str) -> bool:
 
 def allows(user: Any, model: type[models.Model], action: str) -> bool:
     """Whether `user` may `action` at least some rows of `model` (for menus and buttons)."""
-    from sandan.accounts.roles import grants_for
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user):
         return False
     if user.is_superuser:
         return True
     label = model._meta.label_lower
-    return any(grant.reach(label, action) is not None for grant in grants_for(user))
+    return any(grant.reach(label, action) is not None for grant in grants_of(user))

@@ -7,6 +7,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+# Moved to sandan.core.privacy; re-exported until the branches written before the move land.
+from sandan.core.privacy import MASK as MASK
+from sandan.core.privacy import masked as masked
+from sandan.core.privacy import with_contact_flag as with_contact_flag
 from sandan.registry.models import (
     Complex,
     ComplexStat,
@@ -127,30 +131,3 @@ def offices(user: Any) -> QuerySet[Office]:
         .select_related("parent", "zone")
         .order_by("kind", "code")
     )
-
-
-def with_contact_flag(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    """Annotate `contact_visible`: whether `user` may see each row's personal contact data.
-
-    Computed in the same SELECT from the role table's "contact" action, so that masking
-    costs no extra query on list pages and API lists.
-    """
-    from django.db.models import BooleanField, Case, Value, When
-
-    from sandan.core.querysets import scope_condition
-
-    condition = scope_condition(queryset.model, user, "contact")
-    visible: Any = Value(True, output_field=BooleanField())
-    if condition is not None:
-        visible = Case(
-            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-    annotated: QuerySet[Any] = queryset.annotate(contact_visible=visible)
-    return annotated
-
-
-MASK = "•••"
-
-
-def masked(value: str, visible: bool) -> str:
-    return value if visible or not value else MASK

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from sandan.core.forms import FAILED, run_service
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
+from sandan.core.privacy import with_contact_flag
 from sandan.core.querysets import allows
 from sandan.registry import selectors, services
 from sandan.registry.forms import (
@@ -138,7 +139,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _organisation_or_404(user: Any, pk: int) -> Organisation:
-    queryset = selectors.with_contact_flag(
+    queryset = with_contact_flag(
         selectors.organisations(user).select_related("complex__province", "industry"), user
     )
     found: Organisation | None = queryset.filter(pk=pk).first()
@@ -151,9 +152,7 @@ def _organisation_or_404(user: Any, pk: int) -> Organisation:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     organisation = _organisation_or_404(user, pk)
-    experts = selectors.with_contact_flag(
-        selectors.experts(user).filter(affiliation=organisation), user
-    )
+    experts = with_contact_flag(selectors.experts(user).filter(affiliation=organisation), user)
     context = {
         "organisation": organisation,
         "experts": experts,
@@ -201,7 +200,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def expert_list(request: HttpRequest) -> HttpResponse:
     form = ExpertFilterForm(request.GET or None)
-    queryset = selectors.with_contact_flag(
+    queryset = with_contact_flag(
         selectors.experts(request.user, q=form.value("q"), category=form.value("category")),
         request.user,
     )
@@ -212,7 +211,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    queryset = selectors.with_contact_flag(
+    queryset = with_contact_flag(
         selectors.experts(user).select_related("affiliation__complex"), user
     ).prefetch_related("industries")
     expert: Expert | None = queryset.filter(pk=pk).first()

@@ -32,10 +32,10 @@ from pydantic import model_validator
 from sandan.accounts.roles import Role, grants_for
 from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Day, Id, Search, Text, Year
+from sandan.core.privacy import masked, with_contact_flag
 from sandan.core.querysets import allows
 from sandan.program.models import ProgramYear
 from sandan.registry.models import Expert, Organisation
-from sandan.registry.selectors import masked, with_contact_flag
 from sandan.support import services
 from sandan.support.models import (
     TEXT_MAX,

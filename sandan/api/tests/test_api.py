@@ -18,9 +18,9 @@ from sandan.accounts.models import ApiToken
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
 from sandan.api.auth import BearerToken, Session
+from sandan.core.privacy import MASK
 from sandan.core.tests.world import World, build_world
 from sandan.registry.models import Organisation
-from sandan.registry.selectors import MASK
 from sandan.registry.tests import factories as f
 
 LISTS = ("zones", "provinces", "offices", "complexes", "complex-stats", "organisations", "experts")

@@ -8,8 +8,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 
-from sandan.core import i18n
-from sandan.registry.selectors import masked
+from sandan.core import i18n, privacy
 
 register = template.Library()
 
@@ -46,7 +45,7 @@ def nav_section(context: template.Context) -> str:
 @register.filter
 def mask(value: Any, visible: bool) -> str:
     """Personal data shown only when the row's `contact_visible` says so."""
-    return masked("" if value is None else str(value), bool(visible))
+    return privacy.masked("" if value is None else str(value), bool(visible))
 
 
 @register.filter
@@ -121,8 +120,4 @@ def page_links(page: Any) -> list[Any]:
 def may_see_contacts(context: template.Context, obj: Any) -> bool:
     """Whether the current user may see `obj`'s personal contact fields ("contact" action)."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    manager = getattr(type(obj), "objects", None)
-    if user is None or manager is None or not hasattr(manager, "restrict"):
-        return False
-    return bool(manager.restrict(user, "contact").filter(pk=obj.pk).exists())
+    return privacy.may_see_contacts(getattr(request, "user", None), obj)

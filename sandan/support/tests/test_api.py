@@ -25,8 +25,8 @@ from sandan.accounts.models import ApiToken
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
 from sandan.core.models import AuditEntry
+from sandan.core.privacy import MASK
 from sandan.core.tests.world import World
-from sandan.registry.selectors import MASK
 from sandan.registry.tests.factories import ExpertFactory, OrganisationFactory
 from sandan.support import api as support_api
 from sandan.support import services

@@ -31,11 +31,11 @@ from sandan.core.forms import FAILED, run_service
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
+from sandan.core.privacy import with_contact_flag
 from sandan.core.querysets import allows
 from sandan.core.services import NotAllowed
 from sandan.councils.models import Activity
 from sandan.registry.models import Expert, Organisation
-from sandan.registry.selectors import with_contact_flag
 from sandan.support import io, selectors, services
 from sandan.support.forms.problems import (
     ActivityProblemFormSet,

@@ -44,11 +44,11 @@ from sandan.core.i18n import local_value, name_fields
 from sandan.core.io import xlsx_bytes
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
+from sandan.core.privacy import with_contact_flag
 from sandan.core.querysets import allows
 from sandan.program.models import ProgramYear
 from sandan.program.selectors import current_program_year
 from sandan.registry.models import Organisation
-from sandan.registry.selectors import with_contact_flag
 from sandan.support import reports, selectors, services
 from sandan.support.forms.projects import (
     ApprovalForm,
