@@ -7,17 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.forms import ALL, INPUT, SELECT, FilterForm, filter_select
 from sandan.core.i18n import local_name
 from sandan.councils.models import Activity, Attendance, Council, Membership
 from sandan.program.models import Designation
-from sandan.registry.forms import (
-    ALL,
-    INPUT,
-    SELECT,
-    FilterForm,
-    filter_select,
-    zone_choices,
-)
+from sandan.registry.forms import zone_choices
 from sandan.registry.models import Industry, Organisation
 
 

@@ -9,13 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.forms import ALL, FilterForm, choice_field, filter_select, search_field
 from sandan.core.i18n import local_name
 from sandan.registry import selectors
 from sandan.registry.models import Complex, Industry, Organisation
-
-ALL: list[tuple[str, Any]] = [("", _("전체"))]
-INPUT = {"class": "krds-input"}
-SELECT = {"class": "krds-form-select"}
 
 # The 2010 default service categories (domain.md). Program years own their categories;
 # until the program app ships them, the expert filter offers these defaults.
@@ -31,36 +28,6 @@ SERVICE_CATEGORY_LABELS = dict(SERVICE_CATEGORIES)
 kicox_id_validator = RegexValidator(r"^\d{6}$", _("단지 코드는 숫자 6자리입니다."))
 
 
-def filter_select(choices: Any = (), **kwargs: Any) -> forms.ChoiceField:
-    """An optional select of a filter form (its choices are often set per request)."""
-    return forms.ChoiceField(
-        choices=choices, required=False, widget=forms.Select(attrs=SELECT), **kwargs
-    )
-
-
-def _search(label: Any, placeholder: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"class": "krds-input", "placeholder": placeholder, "type": "search"}
-        ),
-    )
-
-
-class FilterForm(forms.Form):
-    """A GET filter form: a bad value is reported on its field and that filter ignored."""
-
-    def value(self, name: str) -> Any:
-        if not self.is_bound:
-            return None
-        self.is_valid()
-        if name in self.errors:
-            return None
-        return self.cleaned_data.get(name) or None
-
-
 def zone_choices(user: Any) -> list[tuple[str, Any]]:
     """(code, local name) of the zones the user may see."""
     return [
@@ -69,7 +36,7 @@ def zone_choices(user: Any) -> list[tuple[str, Any]]:
 
 
 class ComplexFilterForm(FilterForm):
-    q = _search(_("검색어"), _("단지명, 시군구, 단지 코드"))
+    q = search_field(_("검색어"), _("단지명, 시군구, 단지 코드"))
     kind = filter_select(ALL + list(Complex.Kind.choices), label=_("유형"))
     zone = filter_select(label=_("권역"))
     province = filter_select(label=_("시도"))
@@ -102,7 +69,7 @@ class ComplexFilterForm(FilterForm):
 
 
 class OrganisationFilterForm(FilterForm):
-    q = _search(_("검색어"), _("기관명 또는 사업자등록번호"))
+    q = search_field(_("검색어"), _("기관명 또는 사업자등록번호"))
     kind = filter_select(ALL + list(Organisation.Kind.choices), label=_("구분"))
     zone = filter_select(label=_("권역"))
     complex = forms.CharField(
@@ -135,7 +102,7 @@ class OrganisationFilterForm(FilterForm):
 
 
 class ExpertFilterForm(FilterForm):
-    q = _search(_("검색어"), _("이름, 직위, 전문 분야"))
+    q = search_field(_("검색어"), _("이름, 직위, 전문 분야"))
     category = filter_select(ALL + SERVICE_CATEGORIES, label=_("지원서비스 분야"))
 
 
@@ -267,12 +234,6 @@ class OrganisationForm(forms.Form):
         data["industry"] = data.pop("industry_code")
         data["complex"] = data.pop("complex_code")
         return data
-
-
-def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return field
 
 
 def _style(form: forms.BaseForm) -> None:

@@ -10,17 +10,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.forms import ALL, INPUT, SELECT, FilterForm, choice_field, filter_select
 from sandan.core.i18n import local_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
-from sandan.registry.forms import (
-    ALL,
-    INPUT,
-    SELECT,
-    FilterForm,
-    choice_field,
-    filter_select,
-    zone_choices,
-)
+from sandan.registry.forms import zone_choices
 from sandan.registry.models import Expert, Organisation
 from sandan.support.forms import category_choices, year_choices
 from sandan.support.models import (
