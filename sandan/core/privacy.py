@@ -8,11 +8,13 @@ survey respondent's e-mail) are shown only to users whose role reaches the row w
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 
 from sandan.core.querysets import scope_condition
+
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 MASK = "•••"
 
@@ -30,7 +32,7 @@ def mask_unless_visible(row: MutableMapping[str, Any], fields: Iterable[str]) ->
         row[name] = masked(row.get(name) or "", False)
 
 
-def with_contact_flag(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def with_contact_flag(queryset: QS, user: Any) -> QS:
     """Annotate `contact_visible`: whether `user` may see each row's personal contact data.
 
     Computed in the same SELECT from the role table's "contact" action, so that masking
@@ -42,7 +44,7 @@ def with_contact_flag(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
         visible = Case(
             When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
         )
-    annotated: QuerySet[Any] = queryset.annotate(contact_visible=visible)
+    annotated: QS = queryset.annotate(contact_visible=visible)
     return annotated
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sandan.core.models import AuditEntry
 from sandan.core.querysets import allows
+from sandan.core.shortcuts import get_visible_or_404, may_read_history
 
 HISTORY_MODELS = {
     "complex": "registry.Complex",
@@ -24,29 +27,16 @@ HISTORY_MODELS = {
 }
 
 
-def _may_read_history(request: HttpRequest, obj: object) -> bool:
-    """Readers of all history (auditor, HQ, ministry) or those who may change the object."""
-    user = request.user
-    if allows(user, AuditEntry, "view"):
-        return True
-    model = type(obj)
-    return bool(
-        model._default_manager.restrict(user, "change")  # type: ignore[attr-defined]
-        .filter(pk=obj.pk)  # type: ignore[attr-defined]
-        .exists()
-    )
-
-
 @login_required
 def object_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     label = HISTORY_MODELS.get(model)
     if label is None:
         raise Http404
     model_class = apps.get_model(label)
-    obj = model_class._default_manager.restrict(request.user, "view").filter(pk=pk).first()  # type: ignore[attr-defined]
-    if obj is None:
-        raise Http404
-    if not _may_read_history(request, obj):
+    manager: Any = model_class._default_manager
+    # No message of its own: the 404 page then says what it says of any missing page.
+    obj = get_visible_or_404(manager.all(), request.user, "", pk=pk)
+    if not may_read_history(request.user, model_class, obj.pk):
         raise PermissionDenied(_("이력을 볼 권한이 없습니다."))
     from sandan.core.audit import history_of
 

@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sandan.accounts.roles import Role, grants_for
 from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.pagination import paginate
-from sandan.core.querysets import allows
+from sandan.core.querysets import RestrictedQuerySet, allows
 from sandan.core.services import NotAllowed
+from sandan.core.shortcuts import get_changeable_or_403, get_visible_or_404, may
 from sandan.councils import io, selectors, services
 from sandan.councils.forms import (
     ActivityFilterForm,
@@ -52,34 +54,17 @@ ATTENDANCE_ON_ACTIVITY_PAGE = 200
 PROBLEMS_ON_ACTIVITY_PAGE = 50
 
 
-def _may(user: Any, model: type[Any], action: str, pk: int) -> bool:
-    if not allows(user, model, action):
-        return False
-    return bool(model.objects.restrict(user, action).filter(pk=pk).exists())
+# The councils and activities as their pages read them; each look-up scopes them to the user
+# (sandan.core.shortcuts).
+def _councils() -> RestrictedQuerySet[Council]:
+    return Council.objects.select_related("zone", "hub__complex", "hub__program_year", "industry")
 
 
-def _council_or_404(user: Any, pk: int) -> Council:
-    found = selectors.councils(user).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("협의체를 찾을 수 없습니다."))
-    return found
-
-
-def _activity_or_404(user: Any, pk: int) -> Activity:
-    found = (
-        Activity.objects.restrict(user, "view")
-        .select_related("council__hub__complex", "council__zone", "organiser")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("활동을 찾을 수 없습니다."))
-    return found
+def _activities() -> RestrictedQuerySet[Activity]:
+    return Activity.objects.select_related("council__hub__complex", "council__zone", "organiser")
 
 
 def _user_organisations(user: Any) -> list[Organisation]:
-    from sandan.accounts.roles import Role, grants_for
-
     ids = {
         pk
         for grant in grants_for(user)
@@ -114,7 +99,7 @@ def council_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    council = _council_or_404(user, pk)
+    council = get_visible_or_404(_councils(), user, _("협의체를 찾을 수 없습니다."), pk=pk)
     today = timezone.localdate()
     members = list(selectors.memberships(user, council=council.pk))
     current = [
@@ -128,7 +113,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     )
     past = list(council_activities.filter(starts_at__lt=now)[:ACTIVITIES_ON_COUNCIL_PAGE])
-    may_change = _may(user, Council, "change", council.pk)
+    may_change = may(user, Council, "change", council.pk)
     context = {
         "council": council,
         "officers": [m for m in current if m.is_officer],
@@ -177,9 +162,13 @@ def council_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    council = _council_or_404(user, pk)
-    if not _may(user, Council, "change", council.pk):
-        raise PermissionDenied(_("이 협의체를 수정할 권한이 없습니다."))
+    council = get_changeable_or_403(
+        _councils(),
+        user,
+        _("협의체를 찾을 수 없습니다."),
+        _("이 협의체를 수정할 권한이 없습니다."),
+        pk=pk,
+    )
     initial = {
         "hub": council.hub,
         "name": council.name,
@@ -212,9 +201,13 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def council_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    council = _council_or_404(user, pk)
-    if not _may(user, Council, "change", council.pk):
-        raise PermissionDenied(_("이 협의체를 수정할 권한이 없습니다."))
+    council = get_changeable_or_403(
+        _councils(),
+        user,
+        _("협의체를 찾을 수 없습니다."),
+        _("이 협의체를 수정할 권한이 없습니다."),
+        pk=pk,
+    )
     new_status = request.POST.get("status", "")
     changed = run_action(request, lambda: services.change_council_status(user, council, new_status))
     if changed is not FAILED:
@@ -225,9 +218,12 @@ def council_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    council = _council_or_404(user, pk)
-    if not (_may(user, Council, "change", council.pk) and allows(user, Membership, "add")):
-        raise PermissionDenied(_("이 협의체에 회원을 더할 권한이 없습니다."))
+    denied = _("이 협의체에 회원을 더할 권한이 없습니다.")
+    council = get_changeable_or_403(
+        _councils(), user, _("협의체를 찾을 수 없습니다."), denied, pk=pk
+    )
+    if not allows(user, Membership, "add"):
+        raise PermissionDenied(denied)
     form = MembershipForm(
         request.POST or None,
         user=user,
@@ -255,7 +251,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def council_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    council = _council_or_404(request.user, pk)
+    council = get_visible_or_404(_councils(), request.user, _("협의체를 찾을 수 없습니다."), pk=pk)
     year_ago = timezone.localdate() - dt.timedelta(days=365)
     items = selectors.activities(
         request.user, selectors.ActivityFilter(council=council.pk, date_from=year_ago)
@@ -286,14 +282,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
+    activity = get_visible_or_404(_activities(), user, _("활동을 찾을 수 없습니다."), pk=pk)
     rows = list(
         selectors.attendance(user, activity=activity.pk)
         .select_related(None)
         .select_related("organisation")
         .order_by("organisation__name_ko", "person_name")[: ATTENDANCE_ON_ACTIVITY_PAGE + 1]
     )
-    may_change = _may(user, Activity, "change", activity.pk)
+    may_change = may(user, Activity, "change", activity.pk)
     my_organisations = _user_organisations(user)
     # The problems (애로과제) raised at the activity, recorded on the support pages.
     from sandan.support.models import Problem
@@ -340,9 +336,12 @@ def _status_counts(activity: Activity) -> dict[str, int]:
 @login_required
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    council = _council_or_404(user, pk)
-    if not (_may(user, Council, "change", council.pk) and allows(user, Activity, "add")):
-        raise PermissionDenied(_("이 협의체의 활동을 만들 권한이 없습니다."))
+    denied = _("이 협의체의 활동을 만들 권한이 없습니다.")
+    council = get_changeable_or_403(
+        _councils(), user, _("협의체를 찾을 수 없습니다."), denied, pk=pk
+    )
+    if not allows(user, Activity, "add"):
+        raise PermissionDenied(denied)
     form = ActivityForm(request.POST or None, initial={"status": Activity.Status.PLANNED})
     status = 200
     if request.method == "POST":
@@ -366,9 +365,13 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
-    if not _may(user, Activity, "change", activity.pk):
-        raise PermissionDenied(_("이 활동을 수정할 권한이 없습니다."))
+    activity = get_changeable_or_403(
+        _activities(),
+        user,
+        _("활동을 찾을 수 없습니다."),
+        _("이 활동을 수정할 권한이 없습니다."),
+        pk=pk,
+    )
     names = list(ActivityForm.base_fields)
     form = ActivityForm(
         request.POST or None,
@@ -396,9 +399,13 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
-    if not _may(user, Activity, "change", activity.pk):
-        raise PermissionDenied(_("이 활동의 참석을 기록할 권한이 없습니다."))
+    activity = get_changeable_or_403(
+        _activities(),
+        user,
+        _("활동을 찾을 수 없습니다."),
+        _("이 활동의 참석을 기록할 권한이 없습니다."),
+        pk=pk,
+    )
     form = AttendanceForm(
         request.POST or None,
         user=user,
@@ -428,9 +435,13 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
-    if not _may(user, Activity, "change", activity.pk):
-        raise PermissionDenied(_("이 활동의 참석을 기록할 권한이 없습니다."))
+    activity = get_changeable_or_403(
+        _activities(),
+        user,
+        _("활동을 찾을 수 없습니다."),
+        _("이 활동의 참석을 기록할 권한이 없습니다."),
+        pk=pk,
+    )
     if request.GET.get("template"):
         response = HttpResponse(io.attendance_template_csv(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="attendance-template.csv"'
@@ -465,7 +476,7 @@ def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
+    activity = get_visible_or_404(_activities(), user, _("활동을 찾을 수 없습니다."), pk=pk)
     organisations = _user_organisations(user)
     form = RegistrationForm(request.POST)
     if not organisations:
@@ -499,9 +510,13 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    activity = _activity_or_404(user, pk)
-    if not _may(user, Activity, "change", activity.pk):
-        raise PermissionDenied(_("이 활동에 파일을 올릴 권한이 없습니다."))
+    activity = get_changeable_or_403(
+        _activities(),
+        user,
+        _("활동을 찾을 수 없습니다."),
+        _("이 활동에 파일을 올릴 권한이 없습니다."),
+        pk=pk,
+    )
     form = AttachmentForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -562,7 +577,9 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     council_id = request.GET.get("council")
     council = None
     if council_id and council_id.isdigit():
-        council = _council_or_404(request.user, int(council_id))
+        council = get_visible_or_404(
+            _councils(), request.user, _("협의체를 찾을 수 없습니다."), pk=int(council_id)
+        )
     # Weeks start on Sunday, as Korean calendars do.
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     filters: dict[str, Any] = {"council": council.pk} if council else {}

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.i18n import local_name
 from sandan.core.querysets import allows
+from sandan.core.shortcuts import get_visible_or_404
 from sandan.program import selectors, services
 from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
 from sandan.program.models import Designation, PlanRun, ProgramYear
@@ -26,13 +27,6 @@ from sandan.program.planner import PlanRequest
 from sandan.registry.models import Industry, Zone
 
 ERA_BEFORE_2010 = range(2005, 2010)
-
-
-def _year_or_404(user: Any, year: int) -> ProgramYear:
-    found = ProgramYear.objects.restrict(user, "view").filter(year=year).first()
-    if found is None:
-        raise Http404(_("사업연도를 찾을 수 없습니다."))
-    return found
 
 
 @login_required
@@ -43,7 +37,9 @@ def year_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
-    program_year = _year_or_404(request.user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), request.user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     user = request.user
     context = {
         "program_year": program_year,
@@ -63,7 +59,9 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def year_copy(request: HttpRequest, year: int) -> HttpResponse:
-    program_year = _year_or_404(request.user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), request.user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     form = CopyYearForm(request.POST)
     if form.is_valid():
         new_year = run_service(
@@ -84,7 +82,9 @@ def year_copy(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def year_approve(request: HttpRequest, year: int) -> HttpResponse:
-    program_year = _year_or_404(request.user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), request.user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     approved = run_action(
         request, lambda: services.approve_program_year(request.user, program_year)
     )
@@ -97,7 +97,9 @@ def year_approve(request: HttpRequest, year: int) -> HttpResponse:
 def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
     """Per zone, each hub with its linked complexes; the 2005–2009 target complexes beside."""
     user = request.user
-    program_year = _year_or_404(user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     rows = list(selectors.designations(user, selectors.DesignationFilter(year=year)))
     linked_of: dict[int, list[Designation]] = defaultdict(list)
     for row in rows:
@@ -139,7 +141,9 @@ def _designation_map(rows: list[Designation]) -> dict[str, Any] | None:
 
 @login_required
 def designation_edit(request: HttpRequest, year: int) -> HttpResponse:
-    program_year = _year_or_404(request.user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), request.user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     if not allows(request.user, Designation, "add"):
         raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
     form = DesignationForm(
@@ -176,7 +180,9 @@ def designation_edit(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def planner(request: HttpRequest, year: int) -> HttpResponse:
-    program_year = _year_or_404(request.user, year)
+    program_year = get_visible_or_404(
+        ProgramYear.objects.all(), request.user, _("사업연도를 찾을 수 없습니다."), year=year
+    )
     if not allows(request.user, PlanRun, "add"):
         raise PermissionDenied(_("지정안을 계산할 권한이 없습니다."))
     form = PlanForm(request.POST or None)
@@ -224,16 +230,14 @@ def _launch(plan_run: PlanRun) -> None:
     transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
 
 
-def _plan_or_404(user: Any, pk: int) -> PlanRun:
-    found = selectors.plan_runs(user).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("지정안을 찾을 수 없습니다."))
-    return found
-
-
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan_run = _plan_or_404(request.user, pk)
+    plan_run = get_visible_or_404(
+        PlanRun.objects.select_related("program_year", "created_by"),
+        request.user,
+        _("지정안을 찾을 수 없습니다."),
+        pk=pk,
+    )
     template = (
         "program/includes/plan_status.html"
         if request.headers.get("HX-Request")
@@ -283,7 +287,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    plan_run = _plan_or_404(request.user, pk)
+    plan_run = get_visible_or_404(
+        PlanRun.objects.select_related("program_year", "created_by"),
+        request.user,
+        _("지정안을 찾을 수 없습니다."),
+        pk=pk,
+    )
     if not allows(request.user, Designation, "add"):
         raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
     reason = request.POST.get("reason", "")

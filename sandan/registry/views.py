@@ -10,18 +10,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from sandan.core.forms import FAILED, run_service
-from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
 from sandan.core.privacy import with_contact_flag
-from sandan.core.querysets import allows
+from sandan.core.querysets import RestrictedQuerySet
+from sandan.core.shortcuts import get_changeable_or_403, get_visible_or_404, may, may_read_history
 from sandan.registry import selectors, services
 from sandan.registry.forms import (
     SERVICE_CATEGORY_LABELS,
@@ -36,19 +35,6 @@ from sandan.registry.models import Complex, Expert, Organisation
 ORGANISATIONS_ON_COMPLEX_PAGE = 50
 
 
-def _may_read_history(user: Any, model: type[Any], pk: int) -> bool:
-    """Same rule as core.views.object_history: history readers, or who may change it."""
-    if allows(user, AuditEntry, "view"):
-        return True
-    return bool(model.objects.restrict(user, "change").filter(pk=pk).exists())
-
-
-def _may_change(user: Any, model: type[Any], pk: int) -> bool:
-    if not allows(user, model, "change"):
-        return False
-    return bool(model.objects.restrict(user, "change").filter(pk=pk).exists())
-
-
 # Complexes -------------------------------------------------------------------------
 
 
@@ -60,17 +46,17 @@ def complex_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/complex_list.html", context)
 
 
-def _complex_or_404(user: Any, kicox_id: str) -> Complex:
-    found = selectors.complexes(user).filter(kicox_id=kicox_id).first()
-    if found is None:
-        raise Http404(_("산업단지를 찾을 수 없습니다."))
-    return found
+def _complexes() -> RestrictedQuerySet[Complex]:
+    """Complexes as their pages show them (scoped by the look-up that reads them)."""
+    return Complex.objects.select_related("province__zone", "municipality", "office")
 
 
 @login_required
 def complex_detail(request: HttpRequest, kicox_id: str) -> HttpResponse:
     user = request.user
-    complex_ = _complex_or_404(user, kicox_id)
+    complex_ = get_visible_or_404(
+        _complexes(), user, _("산업단지를 찾을 수 없습니다."), kicox_id=kicox_id
+    )
     stats = list(selectors.complex_stats(user, complex_.pk))
     organisations_qs = selectors.organisations(user).filter(complex=complex_)
     organisations = list(organisations_qs[: ORGANISATIONS_ON_COMPLEX_PAGE + 1])
@@ -97,17 +83,21 @@ def complex_detail(request: HttpRequest, kicox_id: str) -> HttpResponse:
         "organisations_url": reverse("registry:organisation_list")
         + "?"
         + urlencode({"complex": complex_.kicox_id}),
-        "may_change": _may_change(user, Complex, complex_.pk),
-        "may_read_history": _may_read_history(user, Complex, complex_.pk),
+        "may_change": may(user, Complex, "change", complex_.pk),
+        "may_read_history": may_read_history(user, Complex, complex_.pk),
     }
     return render(request, "registry/complex_detail.html", context)
 
 
 @login_required
 def complex_edit(request: HttpRequest, kicox_id: str) -> HttpResponse:
-    complex_ = _complex_or_404(request.user, kicox_id)
-    if not _may_change(request.user, Complex, complex_.pk):
-        raise PermissionDenied(_("이 산업단지를 수정할 권한이 없습니다."))
+    complex_ = get_changeable_or_403(
+        _complexes(),
+        request.user,
+        _("산업단지를 찾을 수 없습니다."),
+        _("이 산업단지를 수정할 권한이 없습니다."),
+        kicox_id=kicox_id,
+    )
     form = ComplexForm(request.POST or None, instance=complex_)
     status = 200
     if request.method == "POST":
@@ -138,26 +128,25 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/organisation_list.html", context)
 
 
-def _organisation_or_404(user: Any, pk: int) -> Organisation:
-    queryset = with_contact_flag(
-        selectors.organisations(user).select_related("complex__province", "industry"), user
+def _organisations(user: Any) -> RestrictedQuerySet[Organisation]:
+    """Organisations as their pages show them, flagged whether `user` may see the contacts."""
+    return with_contact_flag(
+        Organisation.objects.select_related("complex__province", "industry"), user
     )
-    found: Organisation | None = queryset.filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("기관을 찾을 수 없습니다."))
-    return found
 
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    organisation = _organisation_or_404(user, pk)
+    organisation = get_visible_or_404(
+        _organisations(user), user, _("기관을 찾을 수 없습니다."), pk=pk
+    )
     experts = with_contact_flag(selectors.experts(user).filter(affiliation=organisation), user)
     context = {
         "organisation": organisation,
         "experts": experts,
-        "may_change": _may_change(user, Organisation, organisation.pk),
-        "may_read_history": _may_read_history(user, Organisation, organisation.pk),
+        "may_change": may(user, Organisation, "change", organisation.pk),
+        "may_read_history": may_read_history(user, Organisation, organisation.pk),
     }
     return render(request, "registry/organisation_detail.html", context)
 
@@ -165,9 +154,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    organisation = _organisation_or_404(user, pk)
-    if not _may_change(user, Organisation, organisation.pk):
-        raise PermissionDenied(_("이 기관을 수정할 권한이 없습니다."))
+    organisation = get_changeable_or_403(
+        _organisations(user),
+        user,
+        _("기관을 찾을 수 없습니다."),
+        _("이 기관을 수정할 권한이 없습니다."),
+        pk=pk,
+    )
     show_contacts = bool(organisation.contact_visible)  # type: ignore[attr-defined]
     form = OrganisationForm(
         request.POST or None, user=user, organisation=organisation, show_contacts=show_contacts
@@ -212,16 +205,14 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     queryset = with_contact_flag(
-        selectors.experts(user).select_related("affiliation__complex"), user
+        Expert.objects.select_related("affiliation__complex"), user
     ).prefetch_related("industries")
-    expert: Expert | None = queryset.filter(pk=pk).first()
-    if expert is None:
-        raise Http404(_("전문가를 찾을 수 없습니다."))
+    expert = get_visible_or_404(queryset, user, _("전문가를 찾을 수 없습니다."), pk=pk)
     context = {
         "expert": expert,
         "categories": [
             SERVICE_CATEGORY_LABELS.get(code, code) for code in expert.service_categories or []
         ],
-        "may_read_history": _may_read_history(user, Expert, expert.pk),
+        "may_read_history": may_read_history(user, Expert, expert.pk),
     }
     return render(request, "registry/expert_detail.html", context)
