@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from sandan.analytics import map as province_map
 from sandan.analytics.selectors import Overview, overview
 from sandan.core.i18n import local_name, pick_name
+from sandan.registry import geo
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class MapRegion:
 
 
 def _map_context(data: Overview) -> dict[str, Any]:
-    shapes = province_map.province_shapes()
+    shapes = geo.province_shapes()
     counts = data.province_counts
     names = {p.code: local_name(p) for p in data.provinces}
     rows: list[tuple[str, str, int]] = []
@@ -36,13 +36,13 @@ def _map_context(data: Overview) -> dict[str, Any]:
             count = sum(counts.get(code, 0) for code in codes)
             name = names.get(shape.code_current) or pick_name(shape.name_ko, shape.name_en)
             rows.append((shape.code_current, name, count))
-        bounds = province_map.bucket_bounds([count for _, _, count in rows])
+        bounds = geo.bucket_bounds([count for _, _, count in rows])
         regions = [
             MapRegion(
                 code=code,
                 name=name,
                 count=count,
-                bucket=province_map.bucket_of(count, bounds),
+                bucket=geo.bucket_of(count, bounds),
                 path=shape.path,
             )
             for (code, name, count), shape in zip(rows, shapes.provinces, strict=True)
@@ -56,7 +56,7 @@ def _map_context(data: Overview) -> dict[str, Any]:
             for p in data.provinces
             if p.code not in known and counts.get(p.code)
         ]
-        bounds = province_map.bucket_bounds([count for _, _, count in rows])
+        bounds = geo.bucket_bounds([count for _, _, count in rows])
     legend = []
     low = 0
     for index, bound in enumerate(bounds):

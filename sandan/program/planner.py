@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from sandan.program.models import ProgramYear, ZoneTarget
 from sandan.program.pmedian import PMedianError, solve_pmedian
-from sandan.registry.geo import LonLat, municipality_centroids, province_centroids
+from sandan.registry.geo import LonLat, complex_location
 from sandan.registry.models import Complex, Organisation, Zone
 
 # A complex whose firms we do not know is "half similar" to any other: it neither attracts
@@ -154,14 +154,9 @@ def load_sites(request: PlanRequest) -> list[Site]:
         .annotate(n=Count("id"))
     ):
         counts[row["complex_id"]][_division(row["industry__code"])] += row["n"]
-    municipal = municipality_centroids()
-    provincial = province_centroids()
     sites = []
     for c in rows:
-        location = None
-        if c.municipality_id is not None:
-            location = municipal.get(c.municipality.code if c.municipality else "")
-        location = location or provincial.get(c.province.code) or (127.5, 36.0)
+        location = complex_location(c) or (127.5, 36.0)
         total = sum(counts[c.pk].values())
         mix = {k: v / total for k, v in counts[c.pk].items()} if total else {}
         sites.append(

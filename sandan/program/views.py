@@ -24,6 +24,7 @@ from sandan.program import selectors, services
 from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
 from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
+from sandan.registry import geo
 from sandan.registry.models import Industry, Zone
 
 ERA_BEFORE_2010 = range(2005, 2010)
@@ -134,9 +135,18 @@ def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _designation_map(rows: list[Designation]) -> dict[str, Any] | None:
-    from sandan.program.maps import designation_map
-
-    return designation_map(rows)
+    """The year's hubs and their linked complexes on the province map."""
+    return geo.hub_map(
+        geo.MapSite(
+            key=row.pk,
+            where=geo.complex_location(row.complex),
+            label=f"{row.complex.name_ko} ({row.get_role_display()})",
+            zone=row.zone.code,
+            is_hub=row.role == Designation.Role.HUB,
+            hub=row.hub_id,
+        )
+        for row in rows
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
-from sandan.analytics import map as province_map
+from sandan.registry import geo
 from sandan.registry.tests.factories import ComplexFactory, ComplexStatFactory, province
 
 pytestmark = pytest.mark.django_db
@@ -121,21 +121,21 @@ def test_dashboard_without_geojson_falls_back_to_table(
 
 
 def test_projection_is_cached_and_keeps_aspect(geojson: Path) -> None:
-    first = province_map.province_shapes()
-    second = province_map.province_shapes()
+    first = geo.province_shapes()
+    second = geo.province_shapes()
 
     assert first is second and first is not None
-    assert first.width == province_map.WIDTH
+    assert first.width == geo.WIDTH
     assert first.provinces[0].path.startswith("M") and first.provinces[0].path.endswith("Z")
     assert 0 < first.height < 2 * first.width
 
 
 def test_buckets_cover_zero_to_max() -> None:
-    bounds = province_map.bucket_bounds([0, 3, 250])
+    bounds = geo.bucket_bounds([0, 3, 250])
 
     assert bounds == [50, 100, 150, 200, 250]
-    assert province_map.bucket_of(0, bounds) == 0
-    assert province_map.bucket_of(250, bounds) == 4
+    assert geo.bucket_of(0, bounds) == 0
+    assert geo.bucket_of(250, bounds) == 4
 
 
 @pytest.mark.parametrize("size", [5, 60])
