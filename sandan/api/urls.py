@@ -9,8 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from sandan.api.auth import BearerToken, Session
-from sandan.api.program import router as program_router
-from sandan.api.registry import router as registry_router
 
 api = NinjaAPI(
     title="sandan API",
@@ -22,9 +20,10 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     urls_namespace="api",
 )
-api.add_router("/", registry_router)
+# Each app owns its router (`<app>/api.py`); this module only mounts them.
+api.add_router("/", "sandan.registry.api.router")
 api.add_router("/", "sandan.councils.api.router")
-api.add_router("/", program_router)
+api.add_router("/", "sandan.program.api.router")
 api.add_router("/", "sandan.support.api.router")
 
 

@@ -2,7 +2,7 @@
 `restrict()` through the shared selectors and paginated as {"items", "count"}.
 
 No `from __future__ import annotations` here: django-ninja reads the operations'
-signatures at import time (see sandan/api/registry.py).
+signatures at import time (see sandan/registry/api.py).
 """
 
 import datetime as dt

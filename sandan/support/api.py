@@ -13,7 +13,7 @@ Personal data: expert contacts never appear here; a survey's e-mail is masked fo
 without the "contact" action, and its token hash is never loaded.
 
 No `from __future__ import annotations` here: django-ninja reads the operations'
-signatures at import time (see sandan/api/registry.py).
+signatures at import time (see sandan/registry/api.py).
 """
 
 import datetime as dt
