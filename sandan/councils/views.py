@@ -51,7 +51,6 @@ from sandan.registry.models import Organisation
 ACTIVITIES_PER_PAGE = 50
 ACTIVITIES_ON_COUNCIL_PAGE = 10
 ATTENDANCE_ON_ACTIVITY_PAGE = 200
-PROBLEMS_ON_ACTIVITY_PAGE = 50
 
 
 # The councils and activities as their pages read them; each look-up scopes them to the user
@@ -291,19 +290,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     may_change = may(user, Activity, "change", activity.pk)
     my_organisations = _user_organisations(user)
-    # The problems (애로과제) raised at the activity, recorded on the support pages.
-    from sandan.support.models import Problem
-
-    problems = list(
-        Problem.objects.restrict(user, "view")
-        .filter(activity=activity)
-        .select_related("organisation", "category", "suggested_category")
-        .order_by("submitted_at", "id")[: PROBLEMS_ON_ACTIVITY_PAGE + 1]
-    )
+    # The problems raised at the activity are support's: the template includes support's
+    # fragment ({% activity_problems %}), so councils never reads support's models.
     context = {
-        "problems": problems[:PROBLEMS_ON_ACTIVITY_PAGE],
-        "more_problems": len(problems) > PROBLEMS_ON_ACTIVITY_PAGE,
-        "may_record_problems": may_change and allows(user, Problem, "add"),
         "activity": activity,
         "attendance": rows[:ATTENDANCE_ON_ACTIVITY_PAGE],
         "more_attendance": len(rows) > ATTENDANCE_ON_ACTIVITY_PAGE,

@@ -1,0 +1,54 @@
+"""The navigation every page gets: the user's roles and which menus they may open."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from sandan.accounts.context_processors import navigation
+from sandan.accounts.roles import Role
+from sandan.accounts.tests.factories import UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def _navigation_of(user: object) -> dict[str, object]:
+    request = RequestFactory().get("/")
+    request.user = user  # type: ignore[assignment]
+    return navigation(request)
+
+
+def test_an_anonymous_visitor_has_no_roles_and_no_menus() -> None:
+    assert _navigation_of(AnonymousUser()) == {
+        "user_roles": [],
+        "can_import": False,
+        "can_read_history": False,
+    }
+
+
+def test_hq_staff_may_import_and_read_history() -> None:
+    shown = _navigation_of(user_with_role(Role.HQ_STAFF))
+    assert shown == {"user_roles": ["공단 본사"], "can_import": True, "can_read_history": True}
+
+
+def test_an_auditor_reads_history_but_does_not_import() -> None:
+    shown = _navigation_of(user_with_role(Role.AUDITOR))
+    assert shown["can_read_history"] is True and shown["can_import"] is False
+
+
+def test_a_company_user_gets_neither_menu() -> None:
+    shown = _navigation_of(user_with_role(Role.COMPANY_USER))
+    assert shown["user_roles"] == ["기업 사용자"]
+    assert shown["can_import"] is False and shown["can_read_history"] is False
+
+
+def test_a_superuser_without_memberships_gets_both_menus() -> None:
+    admin = UserFactory(is_superuser=True)
+    shown = _navigation_of(admin)
+    assert shown == {"user_roles": [], "can_import": True, "can_read_history": True}
+
+
+def test_the_processor_is_installed_for_every_page(settings: object) -> None:
+    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]  # type: ignore[attr-defined]
+    assert "sandan.accounts.context_processors.navigation" in processors
