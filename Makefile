@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/sandan makemigrations --check --dry-run
 
 format: install
@@ -56,4 +57,4 @@ bench: install
 	done
 
 clean:
-	rm -rf $(VENV) sandan.sqlite3* staticfiles media .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) sandan.sqlite3* staticfiles media .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
