@@ -193,7 +193,7 @@ def _commit() -> str:
 def _has_train_option() -> bool:
     from sandan.support.management.commands import evaluate_matching
 
-    return hasattr(evaluate_matching, "fit_ranker")
+    return hasattr(evaluate_matching, "train_ranker")
 
 
 def main() -> int:

@@ -122,9 +122,7 @@ def bm25_zero_shot(rows: list[dict[str, str]]) -> float:
     from sandan.support.triage import default_categories
 
     categories = default_categories()
-    docs = [
-        analyse(" ".join([c.name_ko, c.description, " ".join(c.keywords)])) for c in categories
-    ]
+    docs = [analyse(" ".join([c.name_ko, c.description, " ".join(c.keywords)])) for c in categories]
     model = bm25s.BM25()
     model.index(docs, show_progress=False)
     vocab = model.vocab_dict

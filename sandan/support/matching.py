@@ -47,6 +47,7 @@ from django.utils.translation import gettext
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from sandan.support import semantic
 from sandan.support.text import analyse
 
 
@@ -66,7 +67,9 @@ __all__ = [
     "ExpertProfile",
     "Match",
     "Matcher",
+    "Ranker",
     "expand",
+    "fit_ranker",
     "ksic2_of",
     "load_penalty",
     "profiles_from_queryset",
@@ -82,6 +85,9 @@ W_CATEGORY = 0.35
 W_INDUSTRY = 0.2
 W_SECTION = 0.3  # fraction of W_INDUSTRY for the same KSIC section only
 W_LOAD = 0.03
+# Neighbours of the firm's words in kiwipiepy's embeddings (semantic.py): weight × cosine.
+W_SEMANTIC = 0.3
+SEMANTIC_MIN_COSINE = 0.6
 
 _SEGMENT_SPLIT = re.compile(r"[,/;·•\n\r]+|\.\s+|\.$|\s-\s")
 # "ISO 9001", "ISO-14001", "KS Q 9001": a Latin code followed by a number, glued.
@@ -400,8 +406,10 @@ class _Bm25Index:
 class Matcher:
     """Index of experts, built once; :meth:`rank` ranks them for a case."""
 
-    def __init__(self, experts: Iterable[ExpertProfile]) -> None:
+    def __init__(self, experts: Iterable[ExpertProfile], ranker: Ranker | None = None) -> None:
         self.experts: list[ExpertProfile] = list(experts)
+        # A learned ranker replaces the fixed weights of the score (see fit_ranker).
+        self.ranker = ranker
         n = len(self.experts)
         self._ids = [e.id for e in self.experts]
         segments: list[str] = []
@@ -498,26 +506,62 @@ class Matcher:
 
     def text_scores(self, text: str, ksic2: str = "") -> tuple[np.ndarray, list[str], list[str]]:
         """Text relevance ∈ [0, 1] of every expert, the query tokens and the expansion."""
+        parts, query, expansion = self._text_parts(text, ksic2)
+        combined = W_SEGMENT * parts[0] + W_DOCUMENT * parts[1] + W_CHARS * parts[2]
+        return self._unit(combined), query, expansion
+
+    def _text_parts(
+        self, text: str, ksic2: str = ""
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[str], list[str]]:
+        """Clause BM25, document BM25 and character n-gram cosine, each ∈ [0, 1]."""
         raw = [t for t in _tokens(text) if t not in _QUERY_STOP]
         query = list(dict.fromkeys(raw))
         expansion = [t for t in expand(query) if t not in _QUERY_STOP]
         n = len(self.experts)
         if not n or not (query or expansion):
-            return np.zeros(n), query, expansion
+            zero = np.zeros(n)
+            return (zero, zero, zero), query, expansion
         own_industry = _industry_tokens(_norm_code(ksic2)) if ksic2 else frozenset()
+        seen = set(query) | set(expansion)
+        # Neighbours in the embeddings, by cosine band (one weight per group of the BM25 query).
+        similar: dict[float, list[str]] = {}
+        for token in query:
+            if token in own_industry:
+                continue
+            for neighbour, cosine in semantic.neighbours(token):
+                if cosine < SEMANTIC_MIN_COSINE:
+                    break
+                if neighbour not in seen and neighbour not in _QUERY_STOP:
+                    seen.add(neighbour)
+                    similar.setdefault(round(W_SEMANTIC * cosine, 2), []).append(neighbour)
         weighted = (
             (1.0, [t for t in query if t not in own_industry]),
             (W_INDUSTRY_WORD, [t for t in query if t in own_industry]),
             (W_EXPANSION, [t for t in expansion if t not in own_industry]),
+            *similar.items(),
         )
 
         seg = self._per_expert_max(self._seg_index.scores(weighted))
         doc = self._doc_index.scores(weighted)
         chars = self._per_expert_max(self._char_scores(text))
-        combined = (
-            W_SEGMENT * self._unit(seg) + W_DOCUMENT * self._unit(doc) + W_CHARS * self._unit(chars)
+        return (self._unit(seg), self._unit(doc), self._unit(chars)), query, expansion
+
+    def features(self, case: Case) -> np.ndarray:
+        """experts × :data:`FEATURES` matrix of ``case`` (what a :class:`Ranker` weighs)."""
+        (seg, doc, chars), _, _ = self._text_parts(case.text, case.ksic2)
+        n = len(self.experts)
+        category = _norm_code(case.category)
+        ksic2 = _norm_code(case.ksic2)
+        return np.column_stack(
+            [
+                seg,
+                doc,
+                chars,
+                self._category_prior(category) if category else np.zeros(n),
+                self._industry_prior(ksic2) if ksic2 else np.zeros(n),
+                np.log1p(self._load),
+            ]
         )
-        return self._unit(combined), query, expansion
 
     def rank(
         self,
@@ -538,11 +582,14 @@ class Matcher:
         category = _norm_code(case.category)
         ksic2 = _norm_code(case.ksic2)
         load_pen = self._load_penalty
-        score = text - load_pen
-        if category:
-            score = score + W_CATEGORY * self._category_prior(category)
-        if ksic2:
-            score = score + W_INDUSTRY * self._industry_prior(ksic2)
+        if self.ranker is not None:
+            score = self.ranker.score(self.features(case))
+        else:
+            score = text - load_pen
+            if category:
+                score = score + W_CATEGORY * self._category_prior(category)
+            if ksic2:
+                score = score + W_INDUSTRY * self._industry_prior(ksic2)
         blocked = exclude_affiliation or case.firm_organisation_id
         mask = np.ones(n, dtype=bool)
         if blocked is not None:
@@ -581,6 +628,57 @@ class Matcher:
                 )
             )
         return out
+
+
+# Features of an (expert, case) pair, in the column order of Matcher.features.
+FEATURES = ("segment_bm25", "document_bm25", "char_ngrams", "category", "industry", "log_load")
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """A linear ranker over :data:`FEATURES`, learned from graded (case, expert) pairs.
+
+    It replaces the hand-set weights of the score once decisions exist: ``score = coef · x``.
+    Plain data (a tuple of floats), so it can be stored and shipped without pickling."""
+
+    coef: tuple[float, ...]
+    trained_on: int = 0  # graded pairs of grade ≥ 1 it saw
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(features @ np.asarray(self.coef, dtype=float), dtype=float)
+
+
+def fit_ranker(
+    matcher: Matcher, graded: Iterable[tuple[Case, Mapping[str, int]]], c: float = 1.0
+) -> Ranker:
+    """Fit a :class:`Ranker` on ``graded`` (case, {expert id: grade}) over ``matcher``'s experts.
+
+    Pointwise logistic regression: every expert of a case is a row, relevant (grade ≥ 1) ones
+    positive, grade 2 counted twice; unlisted experts are grade 0. Fitting happens here, never
+    inside a request: callers keep the ranker and pass it to ``Matcher(experts, ranker)``."""
+    from sklearn.linear_model import LogisticRegression
+
+    position = {expert.id: i for i, expert in enumerate(matcher.experts)}
+    rows: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    positives = 0
+    for case, grades in graded:
+        grade = np.zeros(len(matcher.experts))
+        for expert_id, value in grades.items():
+            if expert_id in position:
+                grade[position[expert_id]] = value
+        if not (grade >= 1).any():
+            continue
+        positives += int((grade >= 1).sum())
+        rows.append(matcher.features(case))
+        labels.append((grade >= 1).astype(int))
+        weights.append(np.where(grade >= 2, 2.0, 1.0))
+    if not rows:
+        raise ValueError("no case with a relevant expert (grade >= 1) to learn from")
+    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model.fit(np.vstack(rows), np.concatenate(labels), sample_weight=np.concatenate(weights))
+    return Ranker(coef=tuple(float(x) for x in model.coef_[0]), trained_on=positives)
 
 
 def _explain(matched: Sequence[str], cat: bool, ind: bool, pen: float, load: int) -> str:
