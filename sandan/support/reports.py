@@ -1,7 +1,7 @@
 """The outcome report as a PDF (ADR 0013).
 
 `outcome_pdf` lays out the figures the outcome dashboard computed (`outcome_figures` in
-`sandan.support.views.projects`, already restricted to the user's scope and filters): key
+`sandan.support.views.outcomes`, already restricted to the user's scope and filters): key
 figures, a chart of the outcome counts by service category, the tables by category, hub and
 zone with their totals, and the satisfaction averages. It computes nothing itself, so the PDF
 always says what the dashboard says. Labels are gettext strings, Korean by default.

@@ -1,4 +1,5 @@
-"""Reads of the support pipeline: the triage engine of a year, service levels, overdue lists.
+"""Reads of the support pipeline: the problem and project lists (one filter each, shared by
+the pages and the API), the triage engine of a year, service levels, overdue lists.
 
 Every user-facing queryset goes through `.restrict(user, action)`.
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from sandan.core.i18n import pick_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
-from sandan.support.models import Problem, TriageDecision
+from sandan.support.models import Problem, Project, TriageDecision
 from sandan.support.text import stored_morphemes
 
 # Service-level defaults when a year's rules do not name them (days).
@@ -29,6 +30,126 @@ DEFAULT_START_WITHIN_DAYS = 30
 def rule_of(year: ProgramYear, name: str, default: Any) -> Any:
     value = year.rule(name)
     return default if value is None else value
+
+
+# Lists ------------------------------------------------------------------------------
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass(frozen=True)
+class ProblemFilter:
+    """What the problem list (page and API alike) is narrowed to; a value left empty does
+    not filter.
+
+    - `category`: a service category's code. A problem is in it when it is its confirmed
+      category, or, while no category is confirmed yet, the suggested one (the list shows
+      the suggestion in the category column, marked as such, so filtering finds it there).
+    - `text`: words looked for, case-insensitively, in the title, the description and the
+      firm's name (one finds a firm's problems by typing its name).
+    - `hub`: the KICOX id of the hub complex; `zone`: the zone's code.
+    - `submitted_from` / `submitted_to`: days of intake, both included (local time).
+    - `overdue`: only the problems past their year's service level (`overdue_problems`).
+    """
+
+    year: int | None = None
+    zone: str | None = None
+    hub: str | None = None
+    status: str | None = None
+    category: str | None = None
+    urgency: str | None = None
+    source: str | None = None
+    organisation: int | None = None
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    overdue: bool = False
+    text: str | None = None
+
+    def apply(self, queryset: QuerySet[Problem], user: Any) -> QuerySet[Problem]:
+        """`queryset` (already restricted to `user`) narrowed to this filter."""
+        exact = {
+            "program_year__year": self.year,
+            "zone__code": self.zone,
+            "hub__complex__kicox_id": self.hub,
+            "status": self.status,
+            "urgency": self.urgency,
+            "source": self.source,
+            "organisation_id": self.organisation,
+        }
+        queryset = queryset.filter(**{k: v for k, v in exact.items() if v})
+        if self.category:
+            queryset = queryset.filter(
+                Q(category__code=self.category)
+                | Q(category__isnull=True, suggested_category__code=self.category)
+            )
+        if self.submitted_from:
+            queryset = queryset.filter(submitted_at__gte=_day_start(self.submitted_from))
+        if self.submitted_to:
+            next_day = self.submitted_to + dt.timedelta(days=1)
+            queryset = queryset.filter(submitted_at__lt=_day_start(next_day))
+        if self.overdue:
+            queryset = queryset.filter(pk__in=overdue_problems(user).values("pk"))
+        if text := (self.text or "").strip():
+            queryset = queryset.filter(
+                Q(title__icontains=text)
+                | Q(description__icontains=text)
+                | Q(organisation__name_ko__icontains=text)
+            )
+        return queryset
+
+
+def filter_problems(user: Any, filters: ProblemFilter | None = None) -> QuerySet[Problem]:
+    """The problems `user` may see, narrowed to `filters`, newest first."""
+    queryset: QuerySet[Problem] = Problem.objects.restrict(user, "view")
+    if filters is not None:
+        queryset = filters.apply(queryset, user)
+    return queryset.order_by("-submitted_at", "-id")
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What the project list (page and API alike) is narrowed to; a value left empty does
+    not filter.
+
+    - `category`: the code of the project's service category.
+    - `text`: words looked for, case-insensitively, in the title and the summary.
+    - `hub`: the KICOX id of the hub complex; `zone`: the zone's code.
+    """
+
+    year: int | None = None
+    zone: str | None = None
+    hub: str | None = None
+    status: str | None = None
+    type: str | None = None
+    category: str | None = None
+    scope: str | None = None
+    text: str | None = None
+
+    def apply(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        """`queryset` (already restricted to the user) narrowed to this filter."""
+        exact = {
+            "program_year__year": self.year,
+            "zone__code": self.zone,
+            "hub__complex__kicox_id": self.hub,
+            "status": self.status,
+            "type": self.type,
+            "category__code": self.category,
+            "scope": self.scope,
+        }
+        queryset = queryset.filter(**{k: v for k, v in exact.items() if v})
+        if text := (self.text or "").strip():
+            queryset = queryset.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+        return queryset
+
+
+def filter_projects(user: Any, filters: ProjectFilter | None = None) -> QuerySet[Project]:
+    """The projects `user` may see, narrowed to `filters`, newest first."""
+    queryset: QuerySet[Project] = Project.objects.restrict(user, "view")
+    if filters is not None:
+        queryset = filters.apply(queryset)
+    return queryset.order_by("-created_at", "-id")
 
 
 # Triage -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sandan.support.models import (
     Problem,
     Referral,
 )
+from sandan.support.selectors import ProblemFilter
 
 ACCEPT = ",".join(ATTACHMENT_TYPES)
 ATTACHMENT_HELP = _("PDF, HWP, HWPX, DOCX, XLSX, PPTX, PNG, JPG · 파일마다 20MB 이하 · 여러 개")
@@ -79,6 +80,21 @@ class ProblemFilterForm(FilterForm):
         choice_field(self, "year").choices = ALL + year_choices()
         choice_field(self, "zone").choices = ALL + zone_choices(user)
         choice_field(self, "category").choices = ALL + category_choices()
+
+    def filters(self) -> ProblemFilter:
+        """The chosen filters (a bad value is left out, and shown on its field)."""
+        year = self.value("year")
+        return ProblemFilter(
+            year=int(year) if year else None,
+            zone=self.value("zone"),
+            hub=self.value("hub"),
+            status=self.value("status"),
+            category=self.value("category"),
+            urgency=self.value("urgency"),
+            source=self.value("source"),
+            overdue=bool(self.value("overdue")),
+            text=self.value("q"),
+        )
 
 
 # Intake -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sandan.support.models import (
     Project,
     SurveyResponse,
 )
+from sandan.support.selectors import ProjectFilter
 
 DATE = {**INPUT, "type": "date"}
 REASON_HELP = _("승인된 과제를 바꿀 때는 사유가 필요합니다(감사 기록에 남습니다).")
@@ -76,6 +77,20 @@ class ProjectFilterForm(FilterForm):
         choice_field(self, "year").choices = ALL + year_choices()
         choice_field(self, "zone").choices = ALL + zone_choices(user)
         choice_field(self, "category").choices = ALL + category_choices()
+
+    def filters(self) -> ProjectFilter:
+        """The chosen filters (a bad value is left out, and shown on its field)."""
+        year = self.value("year")
+        return ProjectFilter(
+            year=int(year) if year else None,
+            zone=self.value("zone"),
+            hub=self.value("hub"),
+            status=self.value("status"),
+            type=self.value("type"),
+            category=self.value("category"),
+            scope=self.value("scope"),
+            text=self.value("q"),
+        )
 
 
 class YearFilterForm(FilterForm):

@@ -656,7 +656,7 @@ def test_service_levels_show_the_overdue_problem(
 def test_service_levels_show_the_oldest_overdue_and_link_to_all_of_them(
     client: Client, coordinator: Any, firm: Organisation, monkeypatch: Any
 ) -> None:
-    from sandan.support.views import projects as views
+    from sandan.support.views import outcomes as views
 
     monkeypatch.setattr(views, "OVERDUE_ON_PAGE", 2)
     for days in (30, 20, 10):

@@ -1,6 +1,7 @@
-"""Problem pages: the list, the intake form, the problem page (triage, expert matching and
-assignment, referral, reject/close, attachments, projects made from it), the bulk import,
-the problems raised at a networking activity, and the expert's cases with mentoring notes.
+"""Problem pages: the list (filtered by `selectors.ProblemFilter`, as the API is), the
+problem page (triage, the suggested experts, attachments, the projects made from it) and its
+reject/close buttons. Intake and the bulk import are in `intake`, expert assignments and
+referrals in `problem_parts`, the activity's problems and the expert's cases in `cases`.
 
 Every row comes from `.restrict(request.user, action)` or a selector that uses it: a page of
 a row outside the user's scope is a 404, a write outside it a 403 (and nothing changes).
@@ -9,43 +10,33 @@ Writes go through `sandan.support.services`; their ValidationErrors become field
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
-from sandan.core.files import check_attachment
 from sandan.core.forms import FAILED, run_service
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
-from sandan.core.privacy import with_contact_flag
 from sandan.core.querysets import allows
-from sandan.core.services import NotAllowed
-from sandan.councils.models import Activity
+from sandan.core.shortcuts import may
 from sandan.registry.models import Expert, Organisation
-from sandan.support import io, selectors, services
+from sandan.support import selectors, services
 from sandan.support.forms.problems import (
-    ActivityProblemFormSet,
-    AssignForm,
     AttachmentForm,
     EndAssignmentForm,
-    MentoringNoteForm,
     ProblemFilterForm,
-    ProblemForm,
-    ProblemUploadForm,
     ReasonForm,
     ReferralForm,
     ReferralUpdateForm,
@@ -60,6 +51,13 @@ from sandan.support.models import (
     Referral,
     TriageDecision,
 )
+from sandan.support.views.common import (
+    contact_visible,
+    own_organisations,
+    problem_or_404,
+    problem_to_change,
+    to_problem,
+)
 
 PROBLEMS_PER_PAGE = 50
 CASES_PER_PAGE = 50
@@ -70,110 +68,14 @@ ASSIGNABLE_STATES = (Problem.Status.TRIAGED, Problem.Status.MATCHED, Problem.Sta
 FINAL_STATES = (Problem.Status.CLOSED, Problem.Status.REJECTED)
 
 
-# Helpers ----------------------------------------------------------------------------
-
-
-def _may(user: Any, model: type[Any], action: str, pk: int) -> bool:
-    if not allows(user, model, action):
-        return False
-    return bool(model.objects.restrict(user, action).filter(pk=pk).exists())
-
-
-def _own_organisations(user: Any) -> set[int]:
-    """The firms a company user acts for (empty for every other role)."""
-    return {
-        pk
-        for grant in grants_for(user)
-        if grant.role == Role.COMPANY_USER and grant.scope_kind == "organisation"
-        for pk in grant.scope_ids
-    }
-
-
-def _problem_or_404(user: Any, pk: int) -> Problem:
-    found = (
-        Problem.objects.restrict(user, "view")
-        .select_related(
-            "organisation__complex",
-            "program_year",
-            "hub__complex",
-            "complex",
-            "zone",
-            "category",
-            "suggested_category",
-            "activity__council",
-            "submitted_by",
-            "triaged_by",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("애로과제를 찾을 수 없습니다."))
-    return found
-
-
-def _problem_to_change(request: HttpRequest, pk: int) -> Problem:
-    """The problem a write works on: unknown is a 404, outside the user's scope a 403."""
-    user = request.user
-    if not Problem.objects.filter(pk=pk).exists():
-        raise Http404(_("애로과제를 찾을 수 없습니다."))
-    if not _may(user, Problem, "change", pk):
-        raise PermissionDenied(_("이 애로과제를 처리할 권한이 없습니다."))
-    return _problem_or_404(user, pk)
-
-
-def _row_to_change(request: HttpRequest, model: type[Any], pk: int) -> Any:
-    """An assignment or a referral to change: unknown 404, out of scope 403."""
-    if not model.objects.filter(pk=pk).exists():
-        raise Http404(_("찾을 수 없습니다."))
-    if not _may(request.user, model, "change", pk):
-        raise PermissionDenied(_("이 작업을 할 권한이 없습니다."))
-    return model.objects.restrict(request.user, "change").get(pk=pk)
-
-
-def _detail(problem_pk: int, anchor: str = "") -> HttpResponse:
-    url = reverse("support:problem_detail", args=[problem_pk])
-    return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
-
-
-def _contact_visible(user: Any, model: type[Any], ids: Iterable[int]) -> set[int]:
-    """The ids among `ids` whose personal contact data the user may see (one query)."""
-    wanted = set(ids)
-    if not wanted:
-        return set()
-    rows = with_contact_flag(model.objects.filter(pk__in=wanted), user).values_list(
-        "pk", "contact_visible"
-    )
-    return {pk for pk, visible in rows if visible}
-
-
 # List -------------------------------------------------------------------------------
 
 
 def problems_for(user: Any, form: ProblemFilterForm) -> QuerySet[Problem]:
-    """The problems a user may see, filtered, newest first."""
-    queryset = Problem.objects.restrict(user, "view").select_related(
+    """The problems a user may see, filtered as the form says, newest first."""
+    return selectors.filter_problems(user, form.filters()).select_related(
         "organisation", "hub__complex", "category", "suggested_category"
     )
-    if year := form.value("year"):
-        queryset = queryset.filter(program_year__year=int(year))
-    if zone := form.value("zone"):
-        queryset = queryset.filter(zone__code=zone)
-    if hub := form.value("hub"):
-        queryset = queryset.filter(hub__complex__kicox_id=hub)
-    for name in ("status", "urgency", "source"):
-        if value := form.value(name):
-            queryset = queryset.filter(**{name: value})
-    if category := form.value("category"):
-        # The confirmed category, or the suggestion while there is none yet.
-        queryset = queryset.filter(
-            Q(category__code=category) | Q(category__isnull=True, suggested_category__code=category)
-        )
-    if form.value("overdue"):
-        queryset = queryset.filter(pk__in=selectors.overdue_problems(user).values("pk"))
-    if q := form.value("q"):
-        queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return queryset.order_by("-submitted_at", "-id")
 
 
 # The columns a list row shows: read as plain values (no model instances, and not the long
@@ -257,94 +159,6 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     return render(request, "support/problem_list.html", context)
 
 
-# Intake -----------------------------------------------------------------------------
-
-
-def _intake_form(request: HttpRequest) -> ProblemForm:
-    user = request.user
-    own = _own_organisations(user)
-    data = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    if own and not allows(user, Problem, "change"):
-        firms = Organisation.objects.filter(pk__in=own, kind=Organisation.Kind.COMPANY).order_by(
-            "name_ko"
-        )
-        return ProblemForm(data, files, own_firms=firms, scope_firms=None)
-    scope = Organisation.objects.restrict(user, "view").filter(kind=Organisation.Kind.COMPANY)
-    return ProblemForm(data, files, own_firms=None, scope_firms=scope)
-
-
-def _check_uploads(form: ProblemForm, uploads: list[UploadedFile]) -> bool:
-    """Each file's type and size, by the service's own check; errors named by file."""
-    ok = True
-    for upload in uploads:
-        try:
-            check_attachment(upload)
-        except ValidationError as error:
-            ok = False
-            for message in error.messages:
-                form.add_error("attachments", f"{upload.name}: {message}")
-    return ok
-
-
-@login_required
-def problem_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not allows(user, Problem, "add"):
-        raise PermissionDenied(_("애로과제를 등록할 권한이 없습니다."))
-    form = _intake_form(request)
-    status = 200
-    if request.method == "POST":
-        firm_field = "organisation" if "organisation" in form.fields else "business_number"
-        rename = {"organisation": firm_field, "file": "attachments"}
-        valid = form.is_valid()
-        uploads = [f for f in request.FILES.getlist("attachments") if f]
-        files_ok = _check_uploads(form, uploads)
-        if valid:
-            data = form.cleaned_data
-            fields = {
-                "organisation": form.firm(),
-                "title": data["title"],
-                "description": data["description"],
-                "help_wanted": data["help_wanted"],
-                "urgency": data["urgency"],
-            }
-            if not files_ok:
-                # Say what else is wrong at once, without saving anything.
-                run_service(form, lambda: services.problem_fields(**fields, suggest=False), rename)
-            else:
-                try:
-                    problem = run_service(
-                        form,
-                        lambda: services.submit_problem(user, attachments=uploads, **fields),
-                        rename,
-                    )
-                except NotAllowed:
-                    form.add_error(firm_field, _("이 기업의 애로과제를 등록할 권한이 없습니다."))
-                else:
-                    if problem is not FAILED:
-                        messages.success(
-                            request,
-                            _(
-                                "애로과제를 접수했습니다. "
-                                "담당 코디네이터가 분야를 확인하고 연락드립니다."
-                            ),
-                        )
-                        return redirect("support:problem_detail", pk=problem.pk)
-        status = 400
-    context = {
-        "form": form,
-        "hidden_errors": _hidden_errors(form),
-        # A browser never re-sends chosen files with a re-shown form.
-        "reattach": bool(request.method == "POST" and request.FILES.getlist("attachments")),
-    }
-    return render(request, "support/problem_form.html", context, status=status)
-
-
-def _hidden_errors(form: Any) -> list[str]:
-    return [str(e) for field in form.hidden_fields() for e in field.errors]
-
-
 # Detail -----------------------------------------------------------------------------
 
 
@@ -380,7 +194,7 @@ def _expert_rows(user: Any, problem: Problem, k: int = SUGGESTED_EXPERTS) -> lis
         .annotate(n=Count("id"))
         .values_list("expert_id", "n")
     )
-    visible = _contact_visible(user, Expert, ids)
+    visible = contact_visible(user, Expert, ids)
     return [
         {
             "suggestion": s,
@@ -399,7 +213,7 @@ def _detail_context(
     user = request.user
     bound = bound or {}
     status = problem.status
-    may_change = _may(user, Problem, "change", problem.pk)
+    may_change = may(user, Problem, "change", problem.pk)
     allowed_next = Problem.TRANSITIONS.get(status, ())
     assignments = list(
         ExpertAssignment.objects.restrict(user, "view")
@@ -415,7 +229,7 @@ def _detail_context(
         .order_by("date", "id")
     ):
         notes.setdefault(note.assignment_id, []).append(note)
-    visible_experts = _contact_visible(user, Expert, [a.expert_id for a in assignments])
+    visible_experts = contact_visible(user, Expert, [a.expert_id for a in assignments])
     for assignment in assignments:
         assignment.note_list = notes.get(assignment.pk, [])  # type: ignore[attr-defined]
         assignment.contact_visible = assignment.expert_id in visible_experts  # type: ignore[attr-defined]
@@ -434,9 +248,9 @@ def _detail_context(
     may_add_attachment = (
         status not in FINAL_STATES
         and allows(user, ProblemAttachment, "add")
-        and (may_change or problem.organisation_id in _own_organisations(user))
+        and (may_change or problem.organisation_id in own_organisations(user))
     )
-    firm_visible = bool(_contact_visible(user, Organisation, [problem.organisation_id]))
+    firm_visible = bool(contact_visible(user, Organisation, [problem.organisation_id]))
     ranking: list[dict[str, Any]] = []
     if may_triage:
         # The engine's current view of every category (it learns from confirmed decisions,
@@ -511,7 +325,7 @@ def _detail_context(
     }
 
 
-def _render_detail(
+def render_detail(
     request: HttpRequest, problem: Problem, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     context = _detail_context(request, problem, bound)
@@ -520,14 +334,14 @@ def _render_detail(
 
 @login_required
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _problem_or_404(request.user, pk))
+    return render_detail(request, problem_or_404(request.user, pk))
 
 
 @login_required
 @require_POST
 def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    problem = _problem_to_change(request, pk)
+    problem = problem_to_change(request, pk)
     form = TriageForm(request.POST, problem=problem)
     if form.is_valid():
         decision = run_service(
@@ -542,110 +356,14 @@ def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 text = _("'%(category)s'(으)로 분류를 확정했습니다.")
             messages.success(request, text % {"category": local_name(decision.chosen)})
-            return _detail(problem.pk, "triage")
-    return _render_detail(request, problem, {"triage": form}, 400)
+            return to_problem(problem.pk, "triage")
+    return render_detail(request, problem, {"triage": form}, 400)
 
 
 @login_required
-@require_POST
-def problem_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    problem = _problem_to_change(request, pk)
-    experts = Expert.objects.restrict(user, "view")
-    form = AssignForm(request.POST, experts=experts)
-    if form.is_valid():
-        chosen = list(form.cleaned_data["experts"])
-        ranked = {s.expert.pk: s for s in services.suggest_experts(problem, k=SUGGESTED_EXPERTS)}
-        assigned = run_service(
-            form,
-            lambda: services.assign_experts(
-                user,
-                problem,
-                chosen,
-                scores={pk: ranked[pk].score for pk in ranked},
-                explanations={pk: ranked[pk].explanation for pk in ranked},
-            ),
-        )
-        if assigned is not FAILED:
-            names = ", ".join(expert.name_ko for expert in chosen)
-            messages.success(request, _("전문가를 배정했습니다: %(names)s") % {"names": names})
-            return _detail(problem.pk, "assignments")
-    errors = [str(e) for e in form.errors.get("experts", [])] + [
-        str(e) for e in form.non_field_errors()
-    ]
-    return _render_detail(request, problem, {"errors": errors}, 400)
-
-
-@login_required
-@require_POST
-def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    assignment = _row_to_change(request, ExpertAssignment, pk)
-    form = EndAssignmentForm(request.POST)
-    if form.is_valid():
-        ended = run_service(
-            form,
-            lambda: services.end_assignment(
-                user, assignment, form.cleaned_data["status"], reason=form.cleaned_data["reason"]
-            ),
-        )
-        if ended is not FAILED:
-            messages.success(
-                request,
-                _("%(expert)s 전문가의 배정을 끝냈습니다.") % {"expert": assignment.expert},
-            )
-            return _detail(assignment.problem_id, "assignments")
-    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-    problem = _problem_or_404(user, assignment.problem_id)
-    return _render_detail(request, problem, {"errors": errors}, 400)
-
-
-@login_required
-@require_POST
-def problem_refer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    problem = _problem_to_change(request, pk)
-    agencies = Organisation.objects.restrict(user, "view").filter(kind=Organisation.Kind.AGENCY)
-    form = ReferralForm(request.POST, agencies=agencies)
-    if form.is_valid():
-        data = form.cleaned_data
-        referred = run_service(
-            form,
-            lambda: services.refer_problem(
-                user, problem, data["partner_kind"], data["agency"], data["note"]
-            ),
-            {"problem": "partner_kind"},
-        )
-        if referred is not FAILED:
-            messages.success(request, _("협력기관에 연계했습니다."))
-            return _detail(problem.pk, "referrals")
-    return _render_detail(request, problem, {"refer": form}, 400)
-
-
-@login_required
-@require_POST
-def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    referral = _row_to_change(request, Referral, pk)
-    form = ReferralUpdateForm(request.POST)
-    if form.is_valid():
-        updated = run_service(
-            form,
-            lambda: services.update_referral(
-                user, referral, form.cleaned_data["status"], form.cleaned_data["outcome"]
-            ),
-        )
-        if updated is not FAILED:
-            messages.success(request, _("연계 상태를 바꿨습니다."))
-            return _detail(referral.problem_id, "referrals")
-    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-    problem = _problem_or_404(user, referral.problem_id)
-    return _render_detail(request, problem, {"errors": errors}, 400)
-
-
 def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = request.user
-    problem = _problem_to_change(request, pk)
+    problem = problem_to_change(request, pk)
     form = ReasonForm(request.POST, prefix=kind)
     if form.is_valid():
         action = services.reject_problem if kind == "reject" else services.close_problem
@@ -656,8 +374,8 @@ def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 _("애로과제를 반려했습니다.") if kind == "reject" else _("애로과제를 종결했습니다.")
             )
             messages.success(request, text)
-            return _detail(problem.pk)
-    return _render_detail(request, problem, {kind: form}, 400)
+            return to_problem(problem.pk)
+    return render_detail(request, problem, {kind: form}, 400)
 
 
 @login_required
@@ -681,7 +399,7 @@ def problem_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     problem = Problem.objects.restrict(user, "view").filter(pk=pk).first()
     if problem is None or not allows(user, ProblemAttachment, "add"):
         raise PermissionDenied(_("이 애로과제에 파일을 올릴 권한이 없습니다."))
-    problem = _problem_or_404(user, pk)
+    problem = problem_or_404(user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = form.cleaned_data["attachments"]
@@ -698,8 +416,8 @@ def problem_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
         if run_service(form, add_all) is not FAILED:
             messages.success(request, _("첨부파일 %(n)d개를 올렸습니다.") % {"n": len(uploads)})
-            return _detail(problem.pk, "attachments")
-    return _render_detail(request, problem, {"attachment": form}, 400)
+            return to_problem(problem.pk, "attachments")
+    return render_detail(request, problem, {"attachment": form}, 400)
 
 
 @login_required
@@ -713,237 +431,3 @@ def problem_attachment(request: HttpRequest, pk: int) -> FileResponse:
         filename=found.file.name.rsplit("/", 1)[-1],
         content_type=found.content_type,
     )
-
-
-# Bulk import ------------------------------------------------------------------------
-
-
-@login_required
-def problem_import(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not allows(user, Problem, "change"):
-        raise PermissionDenied(_("애로과제를 일괄 등록할 권한이 없습니다."))
-    if request.GET.get("template"):
-        response = HttpResponse(io.problems_template_csv(), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="problems-template.csv"'
-        return response
-    form = ProblemUploadForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        report = io.import_problems(
-            upload, user, filename=upload.name, dry_run=form.cleaned_data["dry_run"]
-        )
-        if report.ok and not report.dry_run:
-            messages.success(
-                request,
-                _("애로과제 %(created)d건을 등록했습니다. 분야 추천이 함께 붙었습니다.")
-                % {"created": report.created},
-            )
-            return redirect(f"{reverse('support:problem_list')}?source=import")
-        status = 200 if report.ok else 400
-    elif request.method == "POST":
-        status = 400
-    return render(
-        request, "support/problem_import.html", {"form": form, "report": report}, status=status
-    )
-
-
-# Problems raised at a networking activity -------------------------------------------
-
-
-def _activity_or_404(user: Any, pk: int) -> Activity:
-    found = (
-        Activity.objects.restrict(user, "view")
-        .select_related("council__hub__complex", "council__hub__program_year")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("활동을 찾을 수 없습니다."))
-    return found
-
-
-@login_required
-def activity_problems(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    activity = _activity_or_404(user, pk)
-    may_record = _may(user, Activity, "change", activity.pk) and allows(user, Problem, "add")
-    if request.method == "POST" and not may_record:
-        raise PermissionDenied(_("이 활동의 애로과제를 기록할 권한이 없습니다."))
-    # The firms of the council and those who attended, as far as the user sees them.
-    firms = (
-        Organisation.objects.restrict(user, "view")
-        .filter(kind=Organisation.Kind.COMPANY, complex__isnull=False)
-        .filter(
-            Q(pk__in=activity.council.memberships.values("organisation_id"))
-            | Q(pk__in=activity.attendance.values("organisation_id"))
-        )
-        .order_by("name_ko")
-    )
-    formset = ActivityProblemFormSet(
-        request.POST if request.method == "POST" else None, firms=firms, prefix="rows"
-    )
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if formset.is_valid():
-            filled = formset.filled()
-            for form in filled:
-                for name in ("organisation", "title", "description"):
-                    if not str(form.cleaned_data.get(name) or "").strip():
-                        form.add_error(name, _("이 행에 꼭 적어야 합니다."))
-            if not filled:
-                errors.append(_("기록할 애로과제를 한 건 이상 적어 주세요."))
-            elif all(form.is_valid() for form in filled):
-                rows = [form.cleaned_data for form in filled]
-                try:
-                    created = services.record_activity_problems(user, activity, rows)
-                except ValidationError as error:
-                    errors.extend(error.messages)
-                else:
-                    messages.success(
-                        request,
-                        _("애로과제 %(n)d건을 기록했습니다.") % {"n": len(created)},
-                    )
-                    return redirect("councils:activity_detail", pk=activity.pk)
-        status = 400
-    recorded = list(
-        Problem.objects.restrict(user, "view")
-        .filter(activity=activity)
-        .select_related("organisation", "category", "suggested_category")
-        .order_by("submitted_at", "id")[:ACTIVITY_PROBLEMS_ON_PAGE]
-    )
-    context = {
-        "activity": activity,
-        "formset": formset,
-        "errors": errors,
-        "recorded": recorded,
-        "may_record": may_record,
-        "no_firms": may_record and not firms.exists(),
-    }
-    return render(request, "support/activity_problems.html", context, status=status)
-
-
-# The expert's cases -----------------------------------------------------------------
-
-
-def cases_for(user: Any) -> QuerySet[ExpertAssignment]:
-    """The user's own assignments as an expert, open ones first, with their note counts."""
-    return (
-        ExpertAssignment.objects.restrict(user, "view")
-        .filter(expert__user=user)
-        .select_related(
-            "problem__organisation", "problem__category", "problem__hub__complex", "expert"
-        )
-        .annotate(
-            note_count=Count("notes"),
-            last_note=Max("notes__date"),
-            open_first=Case(
-                When(status=ExpertAssignment.Status.ACTIVE, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("open_first", "-assigned_at", "-id")
-    )
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    profile = Expert.objects.filter(user=user).first() if user.is_authenticated else None
-    context = {
-        "profile": profile,
-        **paginate(request, cases_for(user), CASES_PER_PAGE),
-    }
-    return render(request, "support/case_list.html", context)
-
-
-@login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    assignment = (
-        ExpertAssignment.objects.restrict(user, "view")
-        .select_related(
-            "expert__affiliation",
-            "problem__organisation__complex",
-            "problem__category",
-            "problem__suggested_category",
-            "problem__hub__complex",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if assignment is None:
-        raise Http404(_("배정을 찾을 수 없습니다."))
-    problem = assignment.problem
-    may_write = (
-        assignment.expert.user_id == user.pk
-        and assignment.status != ExpertAssignment.Status.WITHDRAWN
-        and allows(user, MentoringNote, "add")
-    )
-    form = MentoringNoteForm(
-        request.POST if request.method == "POST" else None,
-        initial={"date": timezone.localdate()},
-    )
-    status = 200
-    if request.method == "POST":
-        if not may_write:
-            raise PermissionDenied(_("배정된 전문가만 멘토링 일지를 쓸 수 있습니다."))
-        if form.is_valid():
-            added = run_service(
-                form,
-                lambda: services.add_mentoring_note(
-                    user, assignment, form.cleaned_data["body"], date=form.cleaned_data["date"]
-                ),
-            )
-            if added is not FAILED:
-                messages.success(request, _("멘토링 일지를 저장했습니다."))
-                return redirect("support:case_detail", pk=assignment.pk)
-        status = 400
-    context = {
-        "assignment": assignment,
-        "problem": problem,
-        "firm_contact_visible": bool(
-            _contact_visible(user, Organisation, [problem.organisation_id])
-        ),
-        "attachments": list(
-            ProblemAttachment.objects.restrict(user, "view").filter(problem=problem)
-        ),
-        "notes": list(
-            MentoringNote.objects.restrict(user, "view")
-            .filter(assignment=assignment)
-            .select_related("author")
-            .order_by("-date", "-id")
-        ),
-        "form": form,
-        "may_write": may_write,
-        "may_see_problem": Problem.objects.restrict(user, "view").filter(pk=problem.pk).exists(),
-    }
-    return render(request, "support/case_detail.html", context, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("problems/", problem_list, name="problem_list"),
-    path("problems/new/", problem_create, name="problem_create"),
-    path("problems/import/", problem_import, name="problem_import"),
-    path("problems/<int:pk>/", problem_detail, name="problem_detail"),
-    path("problems/<int:pk>/triage/", problem_triage, name="problem_triage"),
-    path("problems/<int:pk>/assign/", problem_assign, name="problem_assign"),
-    path("problems/<int:pk>/refer/", problem_refer, name="problem_refer"),
-    path("problems/<int:pk>/reject/", problem_reject, name="problem_reject"),
-    path("problems/<int:pk>/close/", problem_close, name="problem_close"),
-    path(
-        "problems/<int:pk>/attachments/new/",
-        problem_attachment_add,
-        name="problem_attachment_add",
-    ),
-    path("problems/attachments/<int:pk>/", problem_attachment, name="problem_attachment"),
-    path("problems/assignments/<int:pk>/end/", assignment_end, name="assignment_end"),
-    path("problems/referrals/<int:pk>/", referral_update, name="referral_update"),
-    path("activities/<int:pk>/problems/", activity_problems, name="activity_problems"),
-    path("cases/", case_list, name="case_list"),
-    path("cases/<int:pk>/", case_detail, name="case_detail"),
-]
