@@ -28,7 +28,7 @@ from sandan.core.models import AuditEntry
 from sandan.core.privacy import MASK
 from sandan.core.tests.world import World
 from sandan.registry.tests.factories import ExpertFactory, OrganisationFactory
-from sandan.support import api as support_api
+from sandan.support.api import schemas as support_api
 from sandan.support import services
 from sandan.support.models import (
     ExpertAssignment,
