@@ -59,7 +59,9 @@ class ProblemFilterForm(FilterForm):
         label=_("검색어"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={**INPUT, "type": "search", "placeholder": _("제목, 내용")}),
+        widget=forms.TextInput(
+            attrs={**INPUT, "type": "search", "placeholder": _("제목, 내용, 기업명")}
+        ),
     )
     year = filter_select(label=_("사업연도"))
     zone = filter_select(label=_("권역"))
