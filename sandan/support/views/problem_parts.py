@@ -31,6 +31,8 @@ from sandan.support.views.common import (
 from sandan.support.views.problems import SUGGESTED_EXPERTS, render_detail
 
 
+@login_required
+@require_POST
 def problem_assign(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     problem = problem_to_change(request, pk)

@@ -360,7 +360,6 @@ def problem_triage(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, problem, {"triage": form}, 400)
 
 
-@login_required
 def _finish(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = request.user
     problem = problem_to_change(request, pk)
