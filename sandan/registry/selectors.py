@@ -7,10 +7,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-# Moved to sandan.core.privacy; re-exported until the branches written before the move land.
-from sandan.core.privacy import MASK as MASK
-from sandan.core.privacy import masked as masked
-from sandan.core.privacy import with_contact_flag as with_contact_flag
 from sandan.registry.models import (
     Complex,
     ComplexStat,

@@ -17,8 +17,8 @@ from ninja.pagination import paginate
 
 from sandan.api.pagination import Pagination
 from sandan.api.params import Id
-from sandan.core.querysets import allows
 from sandan.core.privacy import with_contact_flag
+from sandan.core.querysets import allows
 from sandan.support import selectors, services
 from sandan.support.api.schemas import (
     OUTCOME_COLUMNS,

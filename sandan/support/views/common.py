@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core.privacy import with_contact_flag
 from sandan.core.shortcuts import get_visible_or_404, may
-from sandan.registry.selectors import with_contact_flag
 from sandan.support.models import Problem, Project
 
 # The user ---------------------------------------------------------------------------

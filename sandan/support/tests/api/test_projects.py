@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sandan.core.tests.world import World
 from sandan.core.privacy import MASK
+from sandan.core.tests.world import World
 from sandan.registry.tests.factories import OrganisationFactory
 from sandan.support import services
 from sandan.support.api import schemas as support_api
