@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sandan.accounts.roles import Role
+from sandan.accounts.roles import POLICY, Role
 from sandan.accounts.tests.factories import user_with_role
 from sandan.core.models import AuditEntry
 from sandan.registry.models import Complex, Organisation
@@ -271,15 +271,65 @@ def test_organisation_edit_saves(client: Client, hq: Any) -> None:
     assert organisation.employees == 60 and organisation.is_small_firm is False
 
 
-def test_organisation_edit_form_hides_contacts_from_who_may_not_see_them(client: Client) -> None:
-    # A company user may change their own organisation and see its contacts; this checks
-    # that the ministry officer (read-only) cannot reach the form at all.
+def test_organisation_edit_form_is_refused_to_a_read_only_role(client: Client) -> None:
     organisation = OrganisationFactory()
     login(client, Role.MINISTRY_OFFICER)
 
     response = client.get(reverse("registry:organisation_edit", args=[organisation.pk]))
 
     assert response.status_code == 403
+
+
+def test_organisation_edit_form_shows_contacts_to_who_may_see_them(client: Client) -> None:
+    organisation = OrganisationFactory(contact_phone="055-210-7788")
+    login(client, Role.COMPANY_USER, organisation=organisation)
+
+    response = client.get(reverse("registry:organisation_edit", args=[organisation.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert set(Organisation.PERSONAL_FIELDS) <= set(response.context["form"].fields)
+    assert "김민준" in body and organisation.contact_email in body and "055-210-7788" in body
+
+
+def test_organisation_edit_form_hides_contacts_from_who_may_not_see_them(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Today every role that may change an organisation may also see its contacts, so the
+    # policy is narrowed for this test: the company user keeps `change` but loses `contact`.
+    policy = POLICY[Role.COMPANY_USER]
+    monkeypatch.setitem(
+        policy,
+        "registry.organisation",
+        {
+            action: reach
+            for action, reach in policy["registry.organisation"].items()
+            if action != "contact"
+        },
+    )
+    organisation = OrganisationFactory(name_ko="(주)한빛정밀", contact_phone="055-210-7788")
+    login(client, Role.COMPANY_USER, organisation=organisation)
+    url = reverse("registry:organisation_edit", args=[organisation.pk])
+
+    response = client.get(url)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not set(Organisation.PERSONAL_FIELDS) & set(response.context["form"].fields)
+    assert "(주)한빛정밀" in body
+    for value in ("김민준", organisation.contact_email, "055-210-7788"):
+        assert value not in body
+    # Saving the form without them leaves the contacts as they were.
+    data = {
+        name: value if value is not None else ""
+        for name, value in response.context["form"].initial.items()
+        if name not in Organisation.PERSONAL_FIELDS
+    }
+    data.update({"employees": 12, "reason": "종업원 수 갱신"})
+    assert client.post(url, data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.employees == 12
+    assert organisation.contact_name == "김민준" and organisation.contact_phone == "055-210-7788"
 
 
 # Experts ---------------------------------------------------------------------------
