@@ -1,16 +1,27 @@
-"""A small, complete world for scope tests: two zones, an HQ with a branch in each, complexes,
+"""A small, complete world for scope tests, which every app extends with its own rows.
+
+The base (`build_world()`): two zones, an HQ with a branch in each, complexes,
 organisations, experts, statistics, audit entries, and one user per role.
 
 Every row gets a readable key (`world.rows["registry.organisation"]["company_dongnam"]`) so
 that expectation tables can name rows instead of ids.
+
+Extension point: an app that has scoped models adds `tests/scope_world.py` with a `PART`
+(a `Part`): the rows it adds to the world and, written out by hand, what each role reaches
+of each of its models. `every_part()` finds them, in the order of INSTALLED_APPS (lower
+layers first, so a part may use the rows of the parts below it), and
+sandan/core/tests/test_scope.py checks every role × model × action of every part against
+its table; it also fails when a scoped model belongs to no part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 
 from sandan.accounts.models import User
@@ -45,7 +56,70 @@ class World:
         return {by_pk[pk] for pk in pks}
 
 
-def build_world() -> World:
+# role → model label → action → the rows it reaches: EVERY row, or the keys of those rows.
+EVERY = "every row"
+Expected = str | frozenset[str]
+Table = dict[str, dict[str, dict[str, Expected]]]
+
+# The key of each role's user in `World.users`.
+ROLES = ("ministry", "hq", "auditor", "regional", "coordinator", "company", "expert")
+
+
+def rows(*keys: str) -> frozenset[str]:
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One app's share of the scope world.
+
+    `models`: the app's scoped models (labels); `expected`: for every role in ROLES, what
+    it reaches of them (a model or action left out: no rows); `build`: adds the app's rows
+    (None when the base world holds them already); `min_rows`: the fewest rows each model
+    must have in the world.
+    """
+
+    app: str
+    models: tuple[str, ...]
+    expected: Table
+    build: Callable[[World], None] | None = None
+    min_rows: int = 1
+
+    def want(self, world: World, role: str, label: str, action: str) -> set[str]:
+        reach = self.expected[role].get(label, {}).get(action, frozenset())
+        if reach == EVERY:
+            return set(world.rows[label])
+        assert not isinstance(reach, str), reach
+        return set(reach)
+
+
+def every_part() -> list[Part]:
+    """The `PART` of every sandan app that has a tests/scope_world.py, lowest layer first."""
+    parts = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("sandan."):
+            continue
+        name = f"{config.name}.tests.scope_world"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name in (name, f"{config.name}.tests"):
+                continue
+            raise
+        parts.append(module.PART)
+    return parts
+
+
+def build_world(parts: Iterable[Part] = ()) -> World:
+    """The base world, then the rows of each part in turn."""
+    w = build_base()
+    for part in parts:
+        if part.build is not None:
+            part.build(w)
+    return w
+
+
+def build_base() -> World:
     w = World()
     capital, dongnam = w.add("capital", f.zone("capital")), w.add("dongnam", f.zone("dongnam"))
     assert capital and dongnam
@@ -196,13 +270,35 @@ def f_user(w: World, key: str, role: str, **scope: Any) -> User:
     return user
 
 
-def module_world(django_db_blocker: Any) -> Iterator[World]:
+def module_world(django_db_blocker: Any, parts: Iterable[Part] = ()) -> Iterator[World]:
     """One world for a whole test module, rolled back at its end.
 
     Each test still runs in its own savepoint (the `db` fixture), so what a test adds
     disappears after it; building the world once saves most of the time on PostgreSQL.
+    Hand each test `fresh(world)` when it may add rows or memberships.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = build_world(parts)
         yield world
         transaction.set_rollback(True)
+
+
+def reached(world: World, label: str, user: Any, action: str) -> set[str]:
+    """The keys of the rows of `label` that `restrict(user, action)` lets through, each once."""
+    model: Any = apps.get_model(label)
+    pks = list(model.objects.restrict(user, action).values_list("pk", flat=True))
+    assert len(pks) == len(set(pks)), f"{label} rows repeated for {action}"
+    return world.keys_of(label, set(pks))
+
+
+def fresh(world: World) -> World:
+    """A copy of a module's world for one test: its own row index and freshly loaded users.
+
+    What a test adds (`world.add`, a membership that a user's cached grants remember) then
+    leaves no trace in the next test, as the database rows do not either.
+    """
+    users = User.objects.in_bulk([user.pk for user in world.users.values()])
+    return World(
+        rows={label: dict(keyed) for label, keyed in world.rows.items()},
+        users={key: users[user.pk] for key, user in world.users.items()},
+    )

@@ -1,0 +1,116 @@
+"""The registry's share of the scope world (its rows are the base world's).
+
+The table is the specification in row terms ("the coordinator changes the organisations of
+the complexes its branch manages"); it is deliberately not derived from
+`sandan.accounts.roles.POLICY`, so that a wrong entry in the policy shows up as a failure.
+"""
+
+from __future__ import annotations
+
+from sandan.core.tests.world import EVERY, Expected, Part, rows
+
+MODELS = (
+    "registry.zone",
+    "registry.province",
+    "registry.municipality",
+    "registry.industry",
+    "registry.office",
+    "registry.complex",
+    "registry.complexstat",
+    "registry.organisation",
+    "registry.expert",
+)
+REFERENCE = MODELS[:7]
+# The actions the registry uses; `approve` is granted on no registry row.
+ROW_ACTIONS = ("view", "add", "change", "delete", "contact")
+
+DONGNAM_COMPLEXES = rows("cx_dongnam", "cx_dongnam_unmanaged")
+DONGNAM_STATS = rows("stat_dongnam", "stat_dongnam_unmanaged")
+DONGNAM_ORGS = rows("company_dongnam", "company_dongnam_unmanaged", "university_dongnam")
+BRANCH_ORGS = rows("company_dongnam", "university_dongnam")
+DONGNAM_EXPERTS = rows("expert_linked")  # affiliated with an organisation in dongnam
+
+READ_REFERENCE: dict[str, dict[str, Expected]] = {label: {"view": EVERY} for label in REFERENCE}
+
+PART = Part(
+    app="registry",
+    models=MODELS,
+    expected={
+        # National, read (and, later, approve): reads everything, writes nothing, and sees
+        # no personal contact data.
+        "ministry": {
+            **READ_REFERENCE,
+            "registry.organisation": {"view": EVERY},
+            "registry.expert": {"view": EVERY},
+        },
+        # National, read-only.
+        "auditor": {
+            **READ_REFERENCE,
+            "registry.organisation": {"view": EVERY},
+            "registry.expert": {"view": EVERY},
+        },
+        # National: everything, and the only role that deletes.
+        "hq": {
+            **{
+                label: {"view": EVERY, "add": EVERY, "change": EVERY, "delete": EVERY}
+                for label in REFERENCE
+            },
+            "registry.organisation": dict.fromkeys(ROW_ACTIONS, EVERY),
+            "registry.expert": dict.fromkeys(ROW_ACTIONS, EVERY),
+        },
+        # One zone (dongnam): reads the national reference, writes inside the zone.
+        "regional": {
+            **READ_REFERENCE,
+            "registry.complex": {"view": EVERY, "change": DONGNAM_COMPLEXES},
+            "registry.complexstat": {
+                "view": EVERY,
+                "add": DONGNAM_STATS,
+                "change": DONGNAM_STATS,
+            },
+            "registry.organisation": {
+                "view": DONGNAM_ORGS,
+                "add": DONGNAM_ORGS,
+                "change": DONGNAM_ORGS,
+                "contact": DONGNAM_ORGS,
+            },
+            # The expert pool is national for matching; edits stay inside the zone.
+            "registry.expert": {
+                "view": EVERY,
+                "contact": EVERY,
+                "add": DONGNAM_EXPERTS,
+                "change": DONGNAM_EXPERTS,
+            },
+        },
+        # The dongnam branch: the complexes it manages and their organisations.
+        "coordinator": {
+            **READ_REFERENCE,
+            "registry.complex": {"view": EVERY, "change": rows("cx_dongnam")},
+            "registry.organisation": {
+                "view": BRANCH_ORGS,
+                "add": BRANCH_ORGS,
+                "change": BRANCH_ORGS,
+                "contact": BRANCH_ORGS,
+            },
+            "registry.expert": {"view": EVERY, "contact": EVERY},
+        },
+        # Own organisation only.
+        "company": {
+            **READ_REFERENCE,
+            "registry.organisation": {
+                "view": rows("company_dongnam"),
+                "change": rows("company_dongnam"),
+                "contact": rows("company_dongnam"),
+            },
+        },
+        # Own expert record; sees its affiliation.
+        "expert": {
+            **READ_REFERENCE,
+            "registry.organisation": {"view": rows("university_dongnam")},
+            "registry.expert": {
+                "view": rows("expert_linked"),
+                "change": rows("expert_linked"),
+                "contact": rows("expert_linked"),
+            },
+        },
+    },
+)
