@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from sandan.core.tests.world import EVERY, Expected, Part, Table, World, rows
+from sandan.core.tests.world import EVERY, Expected, Part, Table, World, build_world, rows
 from sandan.support.models import (
     BudgetLine,
     DuplicateFlag,
@@ -273,3 +273,10 @@ def build(w: World) -> None:
 
 
 PART = Part(app="support", models=MODELS, expected=EXPECTED, build=build, min_rows=3)
+
+
+def build_support_world() -> World:
+    """The base world with the program's hubs and the support cases (no councils)."""
+    from sandan.program.tests.scope_world import PART as PROGRAM
+
+    return build_world([PROGRAM, PART])

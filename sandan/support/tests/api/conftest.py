@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sandan.core.tests.world import World
-from sandan.support.tests.test_scope import build_support_world
+from sandan.support.tests.scope_world import build_support_world
 
 
 @pytest.fixture
