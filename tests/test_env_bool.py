@@ -1,4 +1,5 @@
-"""Yes/no settings accept the words people write and refuse the rest, naming the variable."""
+"""Yes/no settings (config.settings.env_bool) accept the words people write and refuse the
+rest, naming the variable. Here, not under sandan/, because it imports config."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import env_bool
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 NAME = "SANDAN_TEST_FLAG"
 
 
