@@ -1,11 +1,14 @@
 """The reusable core of every importer: read a table, find its header, parse its cells.
 
-An importer (`sandan.<app>.io`) declares its columns with the names and variants that the
-published files use, reads the file with `read_table()`, validates every row into a plan,
-and only writes when no row failed (all-or-nothing, as pretix does). This module knows
-nothing about models: it turns CSV (UTF-8 with or without BOM, CP949/EUC-KR) and XLSX files
-into numbered rows of strings keyed by column, and reports problems as `RowError`s with the
-row number the user sees in a spreadsheet or text editor.
+An importer (`sandan.<app>.io`) declares its columns (pretix's shape for import columns): a
+Korean name, the aliases published files use, a parser (text → value, raising
+`ValueError(reason)`), a validator for rules across the row, and whether the column is
+required. It reads the file with `read_table()`, validates every row into a plan with
+`validate_rows()`, and only writes when no row failed (all-or-nothing, as pretix does). This
+module knows nothing about models: it turns CSV (UTF-8 with or without BOM, CP949/EUC-KR) and
+XLSX files into numbered rows of strings keyed by column, parses them by the columns, and
+reports problems as `RowError`s with the row number the user sees in a spreadsheet or text
+editor. Writing is `sandan.core.bulk`'s (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,16 +19,30 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any, TypeVar
 
-from django.db import connections, models, router
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-M = TypeVar("M", bound=models.Model)
+from sandan.core.bulk import (  # noqa: F401  (re-exported: importers write through these)
+    ANALYSE_AFTER_ROWS,
+    UpsertPlan,
+    changes_between,
+    complete_values,
+    existing_values,
+    fast_insert,
+    refresh_statistics,
+    stored_fields,
+)
+
+T = TypeVar("T")
+Parser = Callable[[str], Any]  # text → value; raises ValueError(reason) (or CellError)
+Rule = Callable[[Any, Mapping[str, Any]], None]  # (value, the row's values); raises ValueError
 
 HEADER_SEARCH_ROWS = 10
 Source = str | Path | IO[bytes] | Any  # a path, or a binary file object (Django UploadedFile)
@@ -101,7 +118,9 @@ class Column:
 
     `aliases` are the names used by published files (compared after dropping spaces, dots,
     middle dots and anything in parentheses); `units` maps a unit written in parentheses to
-    the factor that converts it to the unit we store (e.g. ㎡ → 천㎡ is 0.001).
+    the factor that converts it to the unit we store (e.g. ㎡ → 천㎡ is 0.001). `parse` turns
+    a cell's text into a value (a `Number` is scaled by the file's unit); `validate` checks
+    the value against the rest of the row. A column without a parser is read as text.
     """
 
     key: str
@@ -109,6 +128,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     units: tuple[tuple[str, Decimal], ...] = ()
+    parse: Parser | None = None
+    validate: Rule | None = None
 
     def matches(self, base: str) -> bool:
         return base in {_norm(name) for name in (self.label, *self.aliases)}
@@ -118,6 +139,17 @@ class Column:
             if _norm(unicodedata.normalize("NFKC", name)) == unit:
                 return factor
         return Decimal(1)
+
+    def parser_for(self, factor: Decimal) -> Parser | None:
+        """The parser for one file: a unit column's `Number` scaled to the file's unit."""
+        if self.units and isinstance(self.parse, Number):
+            return self.parse.scaled(factor)
+        return self.parse
+
+
+def columns_by_key(*declared: Column) -> dict[str, Column]:
+    """An importer's columns by key, in the order declared (the template's order)."""
+    return {column.key: column for column in declared}
 
 
 @dataclass
@@ -256,9 +288,13 @@ def _locate_header(
 
 
 def read_table(
-    source: Source, columns: Sequence[Column], *, filename: str | None = None
+    source: Source, columns: Iterable[Column], *, filename: str | None = None
 ) -> tuple[Table | None, list[RowError]]:
-    """Read a CSV or XLSX file and find its header; errors say which column is missing."""
+    """Read a CSV or XLSX file and find its header; errors say which column is missing.
+
+    Columns the importer does not know are ignored; a missing required column is one error
+    on the header row naming every missing column."""
+    columns = tuple(columns)
     data, own_name = _read_bytes(source)
     name = filename or own_name
     is_xlsx = name.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04")
@@ -369,6 +405,241 @@ def parse_choice(text: str, choices: dict[str, str], *, default: str | None = No
     raise ValueError(_("알 수 없는 값입니다."))
 
 
+class CellError(ValueError):
+    """A parser's reason, reporting `value` (e.g. the cleaned text) instead of the raw cell."""
+
+    def __init__(self, reason: object, value: str | None = None) -> None:
+        super().__init__(str(reason))
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Number:
+    """A decimal cell (`parse_decimal`); a unit column's parser is scaled by the file's unit."""
+
+    places: int = 1
+    max_digits: int = 12
+    factor: Decimal = Decimal(1)
+
+    def __call__(self, text: str) -> Decimal:
+        return parse_decimal(
+            text, places=self.places, factor=self.factor, max_digits=self.max_digits
+        )
+
+    def scaled(self, factor: Decimal) -> Number:
+        return Number(self.places, self.max_digits, factor)
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A whole number (`parse_int`, '1,234' → 1234); blank or '-' is 0, or None if `empty`
+    is None (unknown rather than zero)."""
+
+    empty: int | None = 0
+
+    def __call__(self, text: str) -> int | None:
+        if self.empty is None and text.strip() in ("", "-"):
+            return None
+        return parse_int(text)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A label mapped to a code through normalised variants (`parse_choice`)."""
+
+    labels: Mapping[str, str]
+    default: str | None = None
+
+    def __call__(self, text: str) -> str:
+        return parse_choice(text, dict(self.labels), default=self.default)
+
+
+_SPACES: dict[str, Callable[[str], str]] = {
+    "collapse": lambda text: " ".join(text.split()),
+    "strip": str.strip,
+    "lines": lambda text: text.replace("\r\n", "\n").strip(),
+}
+
+
+EMPTY = gettext_lazy("값이 비어 있습니다.")
+TOO_LONG = gettext_lazy("%(n)d자를 넘을 수 없습니다.")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text, its `spaces` collapsed ('collapse'), stripped ('strip') or with line ends made
+    '\\n' ('lines'). A blank `required` cell or one longer than `max_length` is an error,
+    reported with the cleaned text (`show_raw`: with the cell as written)."""
+
+    max_length: int
+    required: bool = False
+    spaces: str = "collapse"
+    show_raw: bool = False
+    empty: str | Promise = EMPTY
+    too_long: str | Promise = TOO_LONG
+
+    def __call__(self, text: str) -> str:
+        cleaned = _SPACES[self.spaces](text)
+        if self.required and not cleaned:
+            raise CellError(self.empty, text if self.show_raw else "")
+        if len(cleaned) > self.max_length:
+            n = self.max_length
+            reason = str(self.too_long) % {"n": n, "max": f"{n:,}"}
+            raise CellError(reason, text if self.show_raw else cleaned)
+        return cleaned
+
+
+_DATES = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """'2025-12-31', '2025.12.31', '2025/12/31', '20251231' (or an XLSX date) → a date;
+    blank → None."""
+    raw = text.strip().rstrip(".")
+    if not raw:
+        return None
+    raw = raw.split("T", 1)[0].replace(" ", "")
+    for pattern in _DATES:
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("날짜가 아닙니다 (예: 2025-12-31)."))
+
+
+# --- rows: parse the cells of every row by the columns ---------------------------------------
+
+
+class Row:
+    """One data row: its number, its cells ({column key: text}) and the import's errors.
+
+    `parse()` runs the columns' parsers and validators; an error is reported on this row
+    under the column's Korean name. `ok` says whether this row has added no error so far.
+    """
+
+    __slots__ = ("_reader", "_start", "cells", "errors", "number")
+
+    def __init__(
+        self, reader: RowReader, number: int, cells: dict[str, str], errors: list[RowError]
+    ) -> None:
+        self._reader = reader
+        self.number = number
+        self.cells = cells
+        self.errors = errors
+        self._start = len(errors)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.errors) == self._start
+
+    def has(self, key: str) -> bool:
+        """Whether the file has this column."""
+        return key in self.cells
+
+    def text(self, key: str) -> str:
+        return self.cells.get(key, "")
+
+    def error(self, key: str, value: str, reason: object) -> None:
+        column = self._reader.columns.get(key)
+        label = column.label if column is not None else key
+        self.errors.append(RowError(self.number, label, value, str(reason)))
+
+    def parse(self, *keys: str, first_error: bool = False) -> dict[str, Any]:
+        """The parsed values of the file's columns (of `keys`, in that order; else every
+        column with a parser). A bad cell is reported and left out; with `first_error`
+        parsing stops at it. Validators then run on the values that parsed."""
+        parsers = self._reader.parsers
+        cells = self.cells
+        values: dict[str, Any] = {}
+        for key in keys or parsers:
+            parse = parsers.get(key)
+            if parse is None:
+                continue
+            text = cells[key]
+            try:
+                values[key] = parse(text)
+            except ValueError as exc:
+                shown = exc.value if isinstance(exc, CellError) and exc.value is not None else text
+                self.error(key, shown, exc)
+                if first_error:
+                    return values
+        for key, validate in self._reader.validators:
+            if key in values:
+                try:
+                    validate(values[key], values)
+                except ValueError as exc:
+                    self.error(key, cells[key], exc)
+                    if first_error:
+                        break
+        return values
+
+
+class RowReader:
+    """The columns of one table, with each present column's parser prepared once."""
+
+    def __init__(self, table: Table, declared: Iterable[Column]) -> None:
+        self.table = table
+        self.columns = {column.key: column for column in declared}
+        self.parsers: dict[str, Parser] = {}
+        for key, column in self.columns.items():
+            parse = column.parser_for(table.factors[key]) if table.has(key) else None
+            if parse is not None:
+                self.parsers[key] = parse
+        self.validators = [
+            (key, column.validate)
+            for key, column in self.columns.items()
+            if column.validate is not None and key in self.parsers
+        ]
+
+    def rows(
+        self, errors: list[RowError], *, progress: bool = False, desc: str = ""
+    ) -> Iterator[Row]:
+        for number, cells in self.table.records(progress=progress, desc=desc):
+            yield Row(self, number, cells, errors)
+
+
+def validate_rows(
+    table: Table,
+    declared: Iterable[Column],
+    build: Callable[[Row], tuple[Hashable, T] | None],
+    *,
+    report: ImportReport,
+    errors: list[RowError],
+    duplicate: Callable[[Row, T, int], None],
+    skip: Callable[[Row], bool] | None = None,
+    progress: bool = False,
+    desc: str = "",
+) -> list[T]:
+    """Check every row: `build` returns (natural key, item) or None for a bad row (whose
+    errors it reported). A row whose key repeats an earlier row's is reported through
+    `duplicate(row, item, earlier row number)`. Rows `skip` says are not counted."""
+    reader = RowReader(table, declared)
+    items: list[T] = []
+    seen: dict[Hashable, int] = {}
+    for row in reader.rows(errors, progress=progress, desc=desc):
+        if skip is not None and skip(row):
+            continue
+        report.total_rows += 1
+        built = build(row)
+        if built is None:
+            continue
+        key, item = built
+        if key in seen:
+            duplicate(row, item, seen[key])
+            continue
+        seen[key] = row.number
+        items.append(item)
+    return items
+
+
+def finish(report: ImportReport, errors: list[RowError]) -> ImportReport:
+    """The report with every error in row order; a failed import counts nothing."""
+    report.errors = sorted(errors, key=lambda e: e.row)
+    if report.errors:
+        report.created = report.updated = report.unchanged = 0
+    return report
+
+
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})(?!\d)")
 
 
@@ -388,288 +659,6 @@ def source_name(source: Source, filename: str | None = None) -> str:
     if isinstance(source, str | Path):
         return Path(source).name
     return Path(str(getattr(source, "name", "") or "")).name
-
-
-# --- writing: bulk upserts with one audit batch ------------------------------------------------
-#
-# Django's bulk_create prepares every value through the field API and, on SQLite, splits
-# inserts into batches of 999 parameters; for 130,000 organisations plus their 130,000
-# audit entries that alone takes about a minute. `fast_insert` sends plain values with
-# executemany (values of the types below need no preparation), and the audit entries are
-# built from the values we already hold. They carry exactly what `audit.entry_for` would
-# record (tests/test_import.py checks that), under one batch id.
-
-_PLAIN_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "EmailField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveBigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallIntegerField",
-    "TextField",
-    "URLField",
-}
-
-
-def stored_fields(model: type[models.Model]) -> list[str]:
-    """Attribute names of the concrete, writable columns (no pk, no generated columns)."""
-    return [
-        f.attname
-        for f in model._meta.concrete_fields
-        if not f.primary_key and not getattr(f, "generated", False)
-    ]
-
-
-def _writable(model: type[models.Model]) -> list[Any]:
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if not f.primary_key and not getattr(f, "generated", False)
-    ]
-
-
-def _template(model: type[models.Model]) -> tuple[list[str], dict[str, Any], list[Any]]:
-    """(timestamp attnames, constant defaults, fields whose default must be built per row)."""
-    stamps, constants, per_row = [], {}, []
-    for f in _writable(model):
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            stamps.append(f.attname)
-        elif callable(f.default) and f.default is not models.NOT_PROVIDED:
-            per_row.append(f)
-        else:
-            constants[f.attname] = f.get_default()
-    return stamps, constants, per_row
-
-
-def complete_values(
-    model: type[models.Model], values: dict[str, Any], now: dt.datetime
-) -> dict[str, Any]:
-    """`values` plus the defaults (and auto_now timestamps) of every other stored field."""
-    stamps, constants, per_row = _TEMPLATES.get(model) or _TEMPLATES.setdefault(
-        model, _template(model)
-    )
-    full = {**constants, **values}
-    for f in per_row:
-        if f.attname not in values:
-            full[f.attname] = f.get_default()
-    for name in stamps:
-        full[name] = now
-    return full
-
-
-_TEMPLATES: dict[type[models.Model], tuple[list[str], dict[str, Any], list[Any]]] = {}
-
-
-# A load of at least this many rows refreshes the table's planner statistics at once.
-ANALYSE_AFTER_ROWS = 1000
-
-
-def refresh_statistics(*tables: type[models.Model], using: str = "default") -> None:
-    """Give PostgreSQL's planner statistics of freshly loaded tables now (ANALYZE; the whole
-    database when no model is named) rather than whenever autovacuum gets to them — never,
-    where it is off. Without them it planned the 50-row complex list as a join of all 1,363
-    complexes. SQLite: nothing to do (its planner runs without statistics)."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        if not tables:
-            cursor.execute("ANALYZE")
-        for model in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def fast_insert(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch_size: int = 2000
-) -> None:
-    """INSERT complete rows ({attname: value}, see complete_values) with executemany."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = _writable(model)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(model._meta.db_table)
-    # Only quoted names from the model's own metadata go into the SQL; values are parameters.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    names = [f.attname for f in fields]
-    prepared = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN_TYPES]
-    memo: dict[tuple[int, Any], Any] = {}  # timestamps repeat in every row: convert them once
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA cache_size = -131072")  # 128 MB: keep big inserts in memory
-        for start in range(0, len(rows), batch_size):
-            params = []
-            for row in rows[start : start + batch_size]:
-                values = [row[name] for name in names]
-                for i, f in prepared:
-                    value = values[i]
-                    if value is None:
-                        continue
-                    if isinstance(value, dt.datetime):
-                        key = (i, value)
-                        if key not in memo:
-                            memo[key] = f.get_db_prep_save(value, connection)
-                        values[i] = memo[key]
-                    else:
-                        values[i] = f.get_db_prep_save(value, connection)
-                params.append(values)
-            if connection.vendor == "postgresql":
-                # COPY is the fast path into PostgreSQL (Django's client-side binding would
-                # quote every one of the 2.6 million values in Python).
-                raw = connection.connection.cursor()  # type: ignore[union-attr]
-                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row_values in params:
-                        copy.write_row(row_values)
-            else:
-                cursor.executemany(sql, params)
-
-
-def existing_values(
-    queryset: models.QuerySet[Any], fields: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
-    """Every row as {attname: value} including `id`, for comparison without model instances."""
-    names = ["pk", *(fields or stored_fields(queryset.model))]
-    rows = []
-    for row in queryset.values(*names):
-        row["id"] = row.pop("pk")
-        rows.append(row)
-    return rows
-
-
-def changes_between(existing: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in wanted.items() if existing.get(name) != value}
-
-
-_AUDITED: dict[type[models.Model], list[tuple[str, bool]]] = {}
-
-
-def _snapshot(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """`audit.snapshot` of a row given as {attname: value}, by the same rules (editable
-    fields only, secrets hashed, JSON-ready values), without building an instance."""
-    from sandan.core.audit import SECRET_FIELDS, _plain, _secret
-
-    fields = _AUDITED.get(model)
-    if fields is None:
-        fields = _AUDITED[model] = [
-            (f.attname, f.name in SECRET_FIELDS)
-            for f in model._meta.concrete_fields
-            if not f.primary_key and not getattr(f, "generated", False) and f.editable
-        ]
-    return {
-        name: _secret(values.get(name)) if secret else _plain(values.get(name))
-        for name, secret in fields
-    }
-
-
-def _created_changes(model: type[models.Model], values: dict[str, Any]) -> dict[str, list[Any]]:
-    """audit.diff({}, audit.snapshot(row)) in one pass (this runs 130,000 times an import)."""
-    from sandan.core.audit import _plain, _secret
-
-    if model not in _AUDITED:
-        _snapshot(model, {})
-    changes: dict[str, list[Any]] = {}
-    for name, secret in _AUDITED[model]:
-        value = values.get(name)
-        if secret:
-            value = _secret(value)
-        elif value is None:
-            continue
-        elif type(value) not in _JSON_READY:
-            value = _plain(value)
-        changes[name] = [None, value]
-    return changes
-
-
-_JSON_READY = (str, int, bool, float)
-
-
-@dataclass
-class UpsertPlan(Generic[M]):
-    """What an import would write to one model: new rows and (existing row, changes) pairs.
-
-    `key` names the fields that identify a new row again after it is inserted (its natural
-    key); `describe` gives the audit log's object_repr from a row's values.
-    """
-
-    model: type[M]
-    key: tuple[str, ...]
-    describe: Callable[[dict[str, Any]], str]
-    creates: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-
-    def write(
-        self, *, actor: Any, batch: str, source: str, batch_size: int = 2000
-    ) -> dict[tuple[Any, ...], int]:
-        """Insert the new rows, update the changed ones, audit both under `batch`.
-
-        Call inside transaction.atomic(). Returns {natural key: pk} of the created rows.
-        """
-        from django.contrib.contenttypes.models import ContentType
-        from django.utils import timezone
-
-        from sandan.core.audit import diff
-        from sandan.core.models import AuditAction, AuditEntry
-
-        manager = self.model._default_manager
-        now = timezone.now()
-        content_type_id = ContentType.objects.get_for_model(self.model).pk
-        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        audit_rows: list[dict[str, Any]] = []
-
-        def audit(action: str, pk: int, values: dict[str, Any], changes: dict[str, Any]) -> None:
-            audit_rows.append(
-                complete_values(
-                    AuditEntry,
-                    {
-                        "actor_id": actor_id,
-                        "action": action,
-                        "content_type_id": content_type_id,
-                        "object_id": str(pk),
-                        "object_repr": self.describe(values)[:255],
-                        "changes": changes,
-                        "source": source,
-                        "batch": batch,
-                    },
-                    now,
-                )
-            )
-
-        last_pk = manager.order_by("-pk").values_list("pk", flat=True).first() or 0
-        full_rows = [complete_values(self.model, values, now) for values in self.creates]
-        fast_insert(self.model, full_rows, batch_size=batch_size)
-        created: dict[tuple[Any, ...], int] = {}
-        if full_rows:
-            for pk, *key in manager.filter(pk__gt=last_pk).values_list("pk", *self.key):
-                created[tuple(key)] = pk
-        for values in full_rows:
-            pk = created[tuple(values[name] for name in self.key)]
-            audit(AuditAction.CREATE, pk, values, _created_changes(self.model, values))
-
-        auto_now = [
-            f.attname for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
-        ]
-        updated: list[M] = []
-        changed_fields: set[str] = set(auto_now)
-        for existing, changes in self.updates:
-            values = {**existing, **changes, **dict.fromkeys(auto_now, now)}
-            changed_fields.update(changes)
-            updated.append(self.model(**values))
-            before = _snapshot(self.model, existing)
-            after = _snapshot(self.model, values)
-            audit(AuditAction.UPDATE, existing["id"], values, diff(before, after))
-        if updated:
-            manager.bulk_update(updated, sorted(changed_fields), batch_size=batch_size)
-        fast_insert(AuditEntry, audit_rows, batch_size=batch_size)
-        return created
 
 
 # Exports ------------------------------------------------------------------------------
