@@ -20,7 +20,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -29,15 +29,30 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sandan.core.bulk import (  # noqa: F401  (re-exported: importers write through these)
-    ANALYSE_AFTER_ROWS,
-    UpsertPlan,
-    changes_between,
-    complete_values,
-    existing_values,
-    fast_insert,
-    refresh_statistics,
-    stored_fields,
+# Re-exported: importers write through these.
+from sandan.core.bulk import (
+    ANALYSE_AFTER_ROWS as ANALYSE_AFTER_ROWS,
+)
+from sandan.core.bulk import (
+    UpsertPlan as UpsertPlan,
+)
+from sandan.core.bulk import (
+    changes_between as changes_between,
+)
+from sandan.core.bulk import (
+    complete_values as complete_values,
+)
+from sandan.core.bulk import (
+    existing_values as existing_values,
+)
+from sandan.core.bulk import (
+    fast_insert as fast_insert,
+)
+from sandan.core.bulk import (
+    refresh_statistics as refresh_statistics,
+)
+from sandan.core.bulk import (
+    stored_fields as stored_fields,
 )
 
 T = TypeVar("T")
@@ -148,8 +163,17 @@ class Column:
 
 
 def columns_by_key(*declared: Column) -> dict[str, Column]:
-    """An importer's columns by key, in the order declared (the template's order)."""
+    """An importer's columns by key, in the order declared."""
     return {column.key: column for column in declared}
+
+
+def bind(declared: Mapping[str, Column], **parsers: Parser) -> list[Column]:
+    """The columns with parsers that need this import's look-ups (a province by name, a
+    firm by business number), loaded once per import."""
+    return [
+        replace(column, parse=parsers[key]) if key in parsers else column
+        for key, column in declared.items()
+    ]
 
 
 @dataclass
@@ -477,9 +501,13 @@ class Text:
     show_raw: bool = False
     empty: str | Promise = EMPTY
     too_long: str | Promise = TOO_LONG
+    _clean: Callable[[str], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_clean", _SPACES[self.spaces])
 
     def __call__(self, text: str) -> str:
-        cleaned = _SPACES[self.spaces](text)
+        cleaned = self._clean(text)
         if self.required and not cleaned:
             raise CellError(self.empty, text if self.show_raw else "")
         if len(cleaned) > self.max_length:
@@ -548,13 +576,10 @@ class Row:
         """The parsed values of the file's columns (of `keys`, in that order; else every
         column with a parser). A bad cell is reported and left out; with `first_error`
         parsing stops at it. Validators then run on the values that parsed."""
-        parsers = self._reader.parsers
+        steps, rules = self._reader.plan(keys)
         cells = self.cells
         values: dict[str, Any] = {}
-        for key in keys or parsers:
-            parse = parsers.get(key)
-            if parse is None:
-                continue
+        for key, parse in steps:
             text = cells[key]
             try:
                 values[key] = parse(text)
@@ -563,7 +588,7 @@ class Row:
                 self.error(key, shown, exc)
                 if first_error:
                     return values
-        for key, validate in self._reader.validators:
+        for key, validate in rules:
             if key in values:
                 try:
                     validate(values[key], values)
@@ -585,11 +610,24 @@ class RowReader:
             parse = column.parser_for(table.factors[key]) if table.has(key) else None
             if parse is not None:
                 self.parsers[key] = parse
-        self.validators = [
-            (key, column.validate)
-            for key, column in self.columns.items()
-            if column.validate is not None and key in self.parsers
-        ]
+        self._plans: dict[tuple[str, ...], tuple[list[tuple[str, Parser]], list[Any]]] = {}
+
+    def plan(
+        self, keys: tuple[str, ...]
+    ) -> tuple[list[tuple[str, Parser]], list[tuple[str, Rule]]]:
+        """(key, parser) of the named columns in the file (all, if none named), then their
+        (key, validator) pairs: worked out once per import, not once per row."""
+        plan = self._plans.get(keys)
+        if plan is None:
+            named = keys or tuple(self.parsers)
+            steps = [(key, self.parsers[key]) for key in named if key in self.parsers]
+            rules = [
+                (key, validate)
+                for key, _parse in steps
+                if (validate := self.columns[key].validate) is not None
+            ]
+            plan = self._plans[keys] = (steps, rules)
+        return plan
 
     def rows(
         self, errors: list[RowError], *, progress: bool = False, desc: str = ""

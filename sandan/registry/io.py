@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,21 +24,27 @@ from django.utils.translation import gettext as _
 
 from sandan.core.io import (
     ANALYSE_AFTER_ROWS,
+    CellError,
+    Choice,
     Column,
     ImportReport,
-    RowError,
+    Integer,
+    Number,
+    Row,
     Source,
-    Table,
+    Text,
     UpsertPlan,
+    bind,
     changes_between,
+    columns_by_key,
     date_from_filename,
     existing_values,
-    parse_choice,
-    parse_decimal,
+    finish,
     parse_int,
     read_table,
     refresh_statistics,
     source_name,
+    validate_rows,
 )
 from sandan.core.models import AuditEntry
 from sandan.registry.models import (
@@ -118,23 +125,6 @@ class MunicipalityLookup:
         return self.only_one.get(province_id)
 
 
-def _error(errors: list[RowError], row: int, column: Column, value: str, reason: Any) -> None:
-    errors.append(RowError(row, column.label, value, str(reason)))
-
-
-def _text(errors: list[RowError], row: int, column: Column, value: str, max_length: int) -> str:
-    if len(value) > max_length:
-        _error(errors, row, column, value, _("%(n)d자를 넘을 수 없습니다.") % {"n": max_length})
-    return value
-
-
-def _finish(report: ImportReport, errors: list[RowError]) -> ImportReport:
-    report.errors = sorted(errors, key=lambda e: e.row)
-    if report.errors:
-        report.created = report.updated = report.unchanged = 0
-    return report
-
-
 # --- complexes ------------------------------------------------------------------------------
 
 AREA_UNITS = (
@@ -143,48 +133,6 @@ AREA_UNITS = (
     ("㎡", Decimal("0.001")),
     ("m2", Decimal("0.001")),
 )
-C = {
-    "kind": Column("kind", "유형", ("단지유형", "구분", "산업단지유형", "단지구분"), required=True),
-    "province": Column("province", "시도", ("시도명", "광역시도", "시·도"), required=True),
-    "municipality": Column(
-        "municipality",
-        "시군",
-        ("시군구", "시구군", "시군구명", "시·군·구", "시군(구)"),
-        required=True,
-    ),
-    "name": Column("name", "단지명", ("산업단지명", "단지", "산업단지"), required=True),
-    "status": Column("status", "조성상태", ("단계", "개발상태", "조성단계", "조성현황")),
-    "designated": Column("designated", "지정면적", (), units=AREA_UNITS),
-    "managed": Column("managed", "관리면적", (), units=AREA_UNITS),
-    "facility": Column("facility", "산업시설용지면적", ("산업시설용지", "산업시설용지총면적")),
-    "sale_target": Column("sale_target", "분양대상면적", ("분양대상",), units=AREA_UNITS),
-    "sold": Column("sold", "분양면적", ("분양",), units=AREA_UNITS),
-    "unsold": Column("unsold", "미분양면적", ("미분양",), units=AREA_UNITS),
-    "sale_rate": Column("sale_rate", "분양률", ()),
-    "tenants": Column("tenants", "입주업체", ("입주업체수", "입주", "입주기업", "입주기업수")),
-    "operating": Column("operating", "가동업체", ("가동업체수", "가동", "가동기업", "가동기업수")),
-    "employment": Column("employment", "고용인원", ("고용", "고용인원수", "고용자수", "근로자수")),
-    "output": Column(
-        "output",
-        "생산",
-        ("생산액", "생산실적"),
-        units=(("억원", Decimal(1)), ("백만원", Decimal("0.01")), ("천원", Decimal("0.00001"))),
-    ),
-    "exports": Column(
-        "exports",
-        "수출",
-        ("수출액", "수출실적"),
-        units=(
-            ("백만불", Decimal(1)),
-            ("백만달러", Decimal(1)),
-            ("천불", Decimal("0.001")),
-            ("천달러", Decimal("0.001")),
-        ),
-    ),
-    "year_designated": Column("year_designated", "지정연도", ("지정년도", "지정일")),
-}
-COMPLEX_COLUMNS = tuple(C.values())
-
 KIND_LABELS = {
     "국가": "national",
     "국가산업단지": "national",
@@ -215,6 +163,104 @@ STATUS_LABELS = {
     "미착공": "undeveloped",
     "undeveloped": "undeveloped",
 }
+
+
+def _year(text: str) -> int | None:
+    """'1974', '1974-04-01' → 1974; blank or '-' → None (the stored year is left alone)."""
+    if text.strip() in ("", "-"):
+        return None
+    year = parse_int(text[:4])
+    if not 1960 <= year <= 2100:
+        raise ValueError(_("1960~2100 사이의 연도여야 합니다."))
+    return year
+
+
+def _operating_within_tenants(operating: int, values: Mapping[str, Any]) -> None:
+    if operating > values.get("tenants", operating):
+        raise ValueError(_("가동업체 수가 입주업체 수보다 많습니다."))
+
+
+# In the order the cells of a row are checked (errors of one row are listed in this order).
+C = columns_by_key(
+    Column(
+        "kind",
+        "유형",
+        ("단지유형", "구분", "산업단지유형", "단지구분"),
+        required=True,
+        parse=Choice(KIND_LABELS),
+    ),
+    Column("province", "시도", ("시도명", "광역시도", "시·도"), required=True),  # a lookup
+    Column(
+        "municipality",
+        "시군",
+        ("시군구", "시구군", "시군구명", "시·군·구", "시군(구)"),
+        required=True,
+        parse=Text(40, required=True),
+    ),
+    Column(
+        "name",
+        "단지명",
+        ("산업단지명", "단지", "산업단지"),
+        required=True,
+        parse=Text(100, required=True),
+    ),
+    Column(
+        "status",
+        "조성상태",
+        ("단계", "개발상태", "조성단계", "조성현황"),
+        parse=Choice(STATUS_LABELS, default="completed"),
+    ),
+    Column("designated", "지정면적", (), units=AREA_UNITS, parse=Number()),
+    Column("managed", "관리면적", (), units=AREA_UNITS, parse=Number()),
+    Column("sale_target", "분양대상면적", ("분양대상",), units=AREA_UNITS, parse=Number()),
+    Column("sold", "분양면적", ("분양",), units=AREA_UNITS, parse=Number()),
+    Column("unsold", "미분양면적", ("미분양",), units=AREA_UNITS, parse=Number()),
+    # 산업시설용지 and 분양률 are recognised and checked, not stored.
+    Column(
+        "facility",
+        "산업시설용지면적",
+        ("산업시설용지", "산업시설용지총면적"),
+        parse=Number(places=2, max_digits=14),
+    ),
+    Column("sale_rate", "분양률", (), parse=Number(places=2, max_digits=14)),
+    Column("year_designated", "지정연도", ("지정년도", "지정일"), parse=_year),
+    Column(
+        "tenants", "입주업체", ("입주업체수", "입주", "입주기업", "입주기업수"), parse=Integer()
+    ),
+    Column(
+        "operating",
+        "가동업체",
+        ("가동업체수", "가동", "가동기업", "가동기업수"),
+        parse=Integer(),
+        validate=_operating_within_tenants,
+    ),
+    Column(
+        "employment",
+        "고용인원",
+        ("고용", "고용인원수", "고용자수", "근로자수"),
+        parse=Integer(),
+    ),
+    Column(
+        "output",
+        "생산",
+        ("생산액", "생산실적"),
+        units=(("억원", Decimal(1)), ("백만원", Decimal("0.01")), ("천원", Decimal("0.00001"))),
+        parse=Number(max_digits=14),
+    ),
+    Column(
+        "exports",
+        "수출",
+        ("수출액", "수출실적"),
+        units=(
+            ("백만불", Decimal(1)),
+            ("백만달러", Decimal(1)),
+            ("천불", Decimal("0.001")),
+            ("천달러", Decimal("0.001")),
+        ),
+        parse=Number(),
+    ),
+)
+COMPLEX_COLUMNS = tuple(C.values())
 COMPLEX_KEY = ("kind", "province_id", "municipality_name", "name_ko")
 SUMMARY_ROWS = {"계", "합계", "총계", "소계", "전국"}
 AREA_FIELDS = {
@@ -245,92 +291,62 @@ class _ComplexRow:
     stat: dict[str, Any]
 
 
-def _parse_complex_row(
-    number: int,
-    record: dict[str, str],
-    table: Table,
-    provinces: dict[str, Province],
-    municipalities: MunicipalityLookup,
-    offices: dict[str, int],
-    errors: list[RowError],
-) -> _ComplexRow | None:
-    before = len(errors)
-    fields: dict[str, Any] = {}
-    stat: dict[str, Any] = {}
-    try:
-        kind = parse_choice(record["kind"], KIND_LABELS)
-    except ValueError as exc:
-        _error(errors, number, C["kind"], record["kind"], exc)
-        kind = ""
-    province = provinces.get(_key(record["province"]))
-    if province is None:
-        _error(errors, number, C["province"], record["province"], _("알 수 없는 시도입니다."))
-    municipality_name = " ".join(record["municipality"].split())
-    if not municipality_name:
-        _error(errors, number, C["municipality"], "", _("값이 비어 있습니다."))
-    _text(errors, number, C["municipality"], municipality_name, 40)
-    name = " ".join(record["name"].split())
-    if not name:
-        _error(errors, number, C["name"], "", _("값이 비어 있습니다."))
-    _text(errors, number, C["name"], name, 100)
-    fields.update(kind=kind, name_ko=name, municipality_name=municipality_name)
-    if province is not None:
-        fields["province_id"] = province.pk
-        fields["municipality_id"] = municipalities.resolve(province.pk, municipality_name)
+@dataclass
+class _ComplexLookups:
+    provinces: dict[str, Province]
+    municipalities: MunicipalityLookup
+    offices: dict[str, int]
+
+    @classmethod
+    def load(cls) -> _ComplexLookups:
+        offices = dict(Office.objects.values_list("code", "pk"))
+        return cls(province_lookup(), MunicipalityLookup.load(), offices)
+
+    def province(self, text: str) -> Province:
+        province = self.provinces.get(_key(text))
+        if province is None:
+            raise ValueError(_("알 수 없는 시도입니다."))
+        return province
+
+    def place(self, province: Province, municipality_name: str) -> dict[str, Any]:
+        """province_id, municipality_id (resolved by name, or None) and office_id."""
         office_code = office_for(province.code, municipality_name)
-        fields["office_id"] = offices.get(office_code) if office_code else None
-    if table.has("status"):
-        try:
-            fields["status"] = parse_choice(record["status"], STATUS_LABELS, default="completed")
-        except ValueError as exc:
-            _error(errors, number, C["status"], record["status"], exc)
-    for key, attname in AREA_FIELDS.items():
-        if table.has(key):
-            try:
-                fields[attname] = parse_decimal(record[key], factor=table.factors[key])
-            except ValueError as exc:
-                _error(errors, number, C[key], record[key], exc)
-    for key in ("facility", "sale_rate"):  # recognised and checked, not stored
-        if table.has(key):
-            try:
-                parse_decimal(record[key], places=2, max_digits=14)
-            except ValueError as exc:
-                _error(errors, number, C[key], record[key], exc)
-    if table.has("year_designated") and record["year_designated"].strip() not in ("", "-"):
-        try:
-            year = parse_int(record["year_designated"][:4])
-            if not 1960 <= year <= 2100:
-                raise ValueError(_("1960~2100 사이의 연도여야 합니다."))
-            fields["year_designated"] = year
-        except ValueError as exc:
-            _error(errors, number, C["year_designated"], record["year_designated"], exc)
-    for key, attname in STAT_FIELDS.items():
-        if not table.has(key):
-            continue
-        try:
-            if key in ("output", "exports"):
-                max_digits = 14 if key == "output" else 12
-                stat[attname] = parse_decimal(
-                    record[key], factor=table.factors[key], max_digits=max_digits
-                )
-            else:
-                stat[attname] = parse_int(record[key])
-        except ValueError as exc:
-            _error(errors, number, C[key], record[key], exc)
-    if stat.get("operating_firms", 0) > stat.get("tenants", stat.get("operating_firms", 0)):
-        _error(
-            errors,
-            number,
-            C["operating"],
-            record["operating"],
-            _("가동업체 수가 입주업체 수보다 많습니다."),
-        )
-    for attname in ("tenants", "operating_firms"):
-        if attname in stat:
-            fields[attname] = stat[attname]
-    if len(errors) > before or province is None:
+        return {
+            "province_id": province.pk,
+            "municipality_id": self.municipalities.resolve(province.pk, municipality_name),
+            "office_id": self.offices.get(office_code) if office_code else None,
+        }
+
+
+def _complex_row(row: Row, lookups: _ComplexLookups) -> tuple[Hashable, _ComplexRow] | None:
+    """A row's complex fields and quarterly figures, or None when a cell is bad."""
+    values = row.parse()
+    if not row.ok:
         return None
-    return _ComplexRow(number, (kind, province.pk, municipality_name, name), fields, stat)
+    kind, province = values["kind"], values["province"]
+    municipality_name, name = values["municipality"], values["name"]
+    fields: dict[str, Any] = {"kind": kind, "name_ko": name}
+    fields["municipality_name"] = municipality_name
+    fields.update(lookups.place(province, municipality_name))
+    if "status" in values:
+        fields["status"] = values["status"]
+    fields.update({attname: values[key] for key, attname in AREA_FIELDS.items() if key in values})
+    if values.get("year_designated") is not None:
+        fields["year_designated"] = values["year_designated"]
+    stat = {attname: values[key] for key, attname in STAT_FIELDS.items() if key in values}
+    fields.update({name_: stat[name_] for name_ in ("tenants", "operating_firms") if name_ in stat})
+    key = (kind, province.pk, municipality_name, name)
+    return key, _ComplexRow(row.number, key, fields, stat)
+
+
+def _is_summary(row: Row) -> bool:
+    """A totals row (계, 합계, ...): no complex name, its type column says which total."""
+    return not row.text("name").strip() and _key(row.text("kind")) in SUMMARY_ROWS
+
+
+def _same_complex(row: Row, item: _ComplexRow, first: int) -> None:
+    reason = _("%(row)d행과 같은 단지(유형·시도·시군·단지명)입니다.") % {"row": first}
+    row.error("name", item.key[3], reason)
 
 
 def import_complexes(
@@ -353,101 +369,115 @@ def import_complexes(
     report = ImportReport(kind="complexes", dry_run=dry_run, batch=uuid.uuid4().hex)
     table, errors = read_table(source, COMPLEX_COLUMNS, filename=name)
     if table is None:
-        return _finish(report, errors)
-
-    provinces = province_lookup()
-    municipalities = MunicipalityLookup.load()
-    offices = dict(Office.objects.values_list("code", "pk"))
-    parsed: list[_ComplexRow] = []
-    seen: dict[tuple[str, int, str, str], int] = {}
-    for number, record in table.records(progress=progress, desc=name):
-        if not record["name"].strip() and _key(record["kind"]) in SUMMARY_ROWS:
-            continue
-        report.total_rows += 1
-        row = _parse_complex_row(number, record, table, provinces, municipalities, offices, errors)
-        if row is None:
-            continue
-        if row.key in seen:
-            _error(
-                errors,
-                number,
-                C["name"],
-                row.key[3],
-                _("%(row)d행과 같은 단지(유형·시도·시군·단지명)입니다.") % {"row": seen[row.key]},
-            )
-            continue
-        seen[row.key] = number
-        parsed.append(row)
-    if errors:
-        return _finish(report, errors)
-
-    as_of = as_of or date_from_filename(name)
-    has_stats = as_of is not None and any(row.stat for row in parsed)
-    existing = {
-        (v["kind"], v["province_id"], v["municipality_name"], v["name_ko"]): v
-        for v in existing_values(Complex.objects.all())
-    }
-    stats_existing: dict[int, dict[str, Any]] = {}
-    year = quarter = 0
-    if has_stats and as_of is not None:
-        year, quarter = quarter_of(as_of)
-        stats_existing = {
-            v["complex_id"]: v
-            for v in existing_values(ComplexStat.objects.filter(year=year, quarter=quarter))
-        }
-
-    complexes = UpsertPlan(Complex, COMPLEX_KEY, describe=lambda values: values["name_ko"])
-    names = {v["id"]: v["name_ko"] for v in existing.values()}
-    stats = UpsertPlan(
-        ComplexStat,
-        ("complex_id", "year", "quarter"),
-        describe=lambda v: f"{names.get(v['complex_id'], '')} {v['year']}Q{v['quarter']}",
+        return finish(report, errors)
+    lookups = _ComplexLookups.load()
+    parsed = validate_rows(
+        table,
+        bind(C, province=lookups.province),
+        lambda row: _complex_row(row, lookups),
+        report=report,
+        errors=errors,
+        duplicate=_same_complex,
+        skip=_is_summary,
+        progress=progress,
+        desc=name,
     )
-    new_rows: list[_ComplexRow] = []
-    for row in parsed:
-        current = existing.get(row.key)
-        stat_changes: dict[str, Any] | None = None
-        stat_new = False
-        if current is None:
-            complexes.creates.append(row.fields)
-            new_rows.append(row)
-            report.created += 1
-            continue
+    if errors:
+        return finish(report, errors)
+    as_of = as_of or date_from_filename(name)
+    plan = _ComplexPlan.build(parsed, report, quarter_of(as_of) if as_of else None)
+    if not dry_run:
+        plan.write(actor=actor, batch=report.batch, source=audit_source)
+        if report.created + report.updated >= ANALYSE_AFTER_ROWS:
+            refresh_statistics(Complex, ComplexStat, AuditEntry)
+    return finish(report, errors)
+
+
+@dataclass
+class _ComplexPlan:
+    """What a complex list would write: complexes, and the quarter's figures if dated."""
+
+    complexes: UpsertPlan[Complex]
+    stats: UpsertPlan[ComplexStat]
+    new_rows: list[_ComplexRow]
+    quarter: tuple[int, int] | None
+    names: dict[int, str]
+
+    @classmethod
+    def build(
+        cls, parsed: list[_ComplexRow], report: ImportReport, quarter: tuple[int, int] | None
+    ) -> _ComplexPlan:
+        if not any(row.stat for row in parsed):
+            quarter = None  # no figures in the file: no stats are written
+        existing = {
+            (v["kind"], v["province_id"], v["municipality_name"], v["name_ko"]): v
+            for v in existing_values(Complex.objects.all())
+        }
+        names = {v["id"]: v["name_ko"] for v in existing.values()}
+        plan = cls(
+            UpsertPlan(Complex, COMPLEX_KEY, describe=lambda values: values["name_ko"]),
+            UpsertPlan(
+                ComplexStat,
+                ("complex_id", "year", "quarter"),
+                describe=lambda v: f"{names.get(v['complex_id'], '')} {v['year']}Q{v['quarter']}",
+            ),
+            [],
+            quarter,
+            names,
+        )
+        stats_existing = plan.existing_stats()
+        for row in parsed:
+            current = existing.get(row.key)
+            if current is None:
+                plan.complexes.creates.append(row.fields)
+                plan.new_rows.append(row)
+                report.created += 1
+            elif plan.upsert(row, current, stats_existing.get(current["id"])):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        return plan
+
+    def existing_stats(self) -> dict[int, dict[str, Any]]:
+        if self.quarter is None:
+            return {}
+        year, quarter = self.quarter
+        rows = existing_values(ComplexStat.objects.filter(year=year, quarter=quarter))
+        return {v["complex_id"]: v for v in rows}
+
+    def stat_values(self, complex_id: int, row: _ComplexRow) -> dict[str, Any]:
+        assert self.quarter is not None
+        year, quarter = self.quarter
+        return {"complex_id": complex_id, "year": year, "quarter": quarter, **row.stat}
+
+    def upsert(
+        self, row: _ComplexRow, current: dict[str, Any], stat: dict[str, Any] | None
+    ) -> bool:
+        """Plan the changes to an existing complex (and its figures); whether there are any."""
         changes = changes_between(current, row.fields)
         if changes:
-            complexes.updates.append((current, changes))
-        if has_stats:
-            stat_current = stats_existing.get(current["id"])
-            if stat_current is None:
-                stat_new = True
-                stats.creates.append(
-                    {"complex_id": current["id"], "year": year, "quarter": quarter, **row.stat}
-                )
-            else:
-                stat_changes = changes_between(stat_current, row.stat)
-                if stat_changes:
-                    stats.updates.append((stat_current, stat_changes))
-        if changes or stat_changes or stat_new:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    if dry_run:
-        return _finish(report, errors)
+            self.complexes.updates.append((current, changes))
+        if self.quarter is None:
+            return bool(changes)
+        if stat is None:
+            self.stats.creates.append(self.stat_values(current["id"], row))
+            return True
+        stat_changes = changes_between(stat, row.stat)
+        if stat_changes:
+            self.stats.updates.append((stat, stat_changes))
+        return bool(changes or stat_changes)
 
-    _assign_kicox_ids(complexes.creates)
-    with transaction.atomic():
-        created = complexes.write(actor=actor, batch=report.batch, source=audit_source)
-        if has_stats:
-            for row in new_rows:
+    def write(self, *, actor: Any, batch: str, source: str) -> None:
+        _assign_kicox_ids(self.complexes.creates)
+        with transaction.atomic():
+            created = self.complexes.write(actor=actor, batch=batch, source=source)
+            if self.quarter is None:
+                return
+            for row in self.new_rows:
                 pk = created[tuple(row.fields[name] for name in COMPLEX_KEY)]
-                names[pk] = row.fields["name_ko"]
-                stats.creates.append(
-                    {"complex_id": pk, "year": year, "quarter": quarter, **row.stat}
-                )
-            stats.write(actor=actor, batch=report.batch, source=audit_source)
-    if report.created + report.updated >= ANALYSE_AFTER_ROWS:
-        refresh_statistics(Complex, ComplexStat, AuditEntry)
-    return _finish(report, errors)
+                self.names[pk] = row.fields["name_ko"]
+                self.stats.creates.append(self.stat_values(pk, row))
+            self.stats.write(actor=actor, batch=batch, source=source)
 
 
 def _assign_kicox_ids(creates: list[dict[str, Any]]) -> None:
@@ -467,28 +497,37 @@ def _assign_kicox_ids(creates: list[dict[str, Any]]) -> None:
 
 # --- organisations --------------------------------------------------------------------------
 
-ORG = {
-    "kind": Column("kind", "기관구분", ("구분", "기관유형", "기관종류")),
-    "name": Column("name", "기관명", ("업체명", "기업명", "회사명", "상호", "명칭"), required=True),
-    "name_en": Column("name_en", "영문명", ("영문기관명", "영문업체명", "영문상호")),
-    "business_number": Column("business_number", "사업자등록번호", ("사업자번호",)),
-    "corporate_number": Column("corporate_number", "법인등록번호", ("법인번호",)),
-    "industry": Column(
-        "industry", "업종코드", ("KSIC", "KSIC코드", "표준산업분류코드", "산업분류코드")
-    ),
-    "employees": Column("employees", "종업원수", ("종업원", "직원수", "근로자수", "고용인원")),
-    "complex_code": Column("complex_code", "단지코드", ("산업단지코드", "KICOX단지코드")),
-    "complex_name": Column("complex_name", "산업단지명", ("단지명", "산업단지")),
-    "province": Column("province", "시도", ("시도명", "시·도")),
-    "address": Column("address", "주소", ("소재지", "사업장주소", "소재지주소")),
-    "website": Column("website", "웹사이트", ("홈페이지",)),
-    "contact_name": Column("contact_name", "담당자", ("담당자명", "담당자성명")),
-    "contact_email": Column(
-        "contact_email", "이메일", ("담당자이메일", "전자우편", "email", "e-mail")
-    ),
-    "contact_phone": Column("contact_phone", "전화", ("전화번호", "담당자전화", "연락처")),
-}
-ORGANISATION_COLUMNS = tuple(ORG.values())
+# A light check (one @, a dot in the domain); EmailValidator costs 10 µs a row at 130,000 rows.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _business_number(text: str) -> str:
+    """'123-45-67890' → '1234567890', checked (python-stdnum and check digit); blank → ''."""
+    number = normalise_business_number(text) if text else ""
+    if number:
+        try:
+            validate_business_number(number)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+    return number
+
+
+def _corporate_number(text: str) -> str:
+    number = text.replace("-", "").replace(" ", "")
+    try:
+        validate_corporate_number(number)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from None
+    return number
+
+
+def _email(text: str) -> str:
+    email = text.strip()
+    if email and not _EMAIL.match(email):
+        raise CellError(_("이메일 주소가 올바르지 않습니다."), email)
+    return email
+
+
 ORG_KIND_LABELS = {
     "기업": "company",
     "회사": "company",
@@ -504,12 +543,69 @@ ORG_KIND_LABELS = {
     "유관기관": "agency",
     "agency": "agency",
 }
-ORG_TEXT = {  # column key → (model attname, max length)
-    "name_en": ("name_en", 200),
-    "address": ("address", 200),
-    "website": ("website", 200),
-    "contact_name": ("contact_name", 50),
-    "contact_phone": ("contact_phone", 20),
+ORG = columns_by_key(
+    Column(
+        "kind",
+        "기관구분",
+        ("구분", "기관유형", "기관종류"),
+        parse=Choice(ORG_KIND_LABELS, default="company"),
+    ),
+    Column(
+        "name",
+        "기관명",
+        ("업체명", "기업명", "회사명", "상호", "명칭"),
+        required=True,
+        parse=Text(150, required=True),
+    ),
+    Column(
+        "name_en",
+        "영문명",
+        ("영문기관명", "영문업체명", "영문상호"),
+        parse=Text(200, spaces="strip"),
+    ),
+    Column("business_number", "사업자등록번호", ("사업자번호",), parse=_business_number),
+    Column("corporate_number", "법인등록번호", ("법인번호",), parse=_corporate_number),
+    Column(  # a lookup of the KSIC codes
+        "industry", "업종코드", ("KSIC", "KSIC코드", "표준산업분류코드", "산업분류코드")
+    ),
+    Column(
+        "employees",
+        "종업원수",
+        ("종업원", "직원수", "근로자수", "고용인원"),
+        parse=Integer(empty=None),
+    ),
+    Column("complex_code", "단지코드", ("산업단지코드", "KICOX단지코드")),
+    Column("complex_name", "산업단지명", ("단지명", "산업단지")),
+    Column("province", "시도", ("시도명", "시·도")),
+    Column(
+        "address", "주소", ("소재지", "사업장주소", "소재지주소"), parse=Text(200, spaces="strip")
+    ),
+    Column("website", "웹사이트", ("홈페이지",), parse=Text(200, spaces="strip")),
+    Column("contact_name", "담당자", ("담당자명", "담당자성명"), parse=Text(50, spaces="strip")),
+    Column(
+        "contact_email",
+        "이메일",
+        ("담당자이메일", "전자우편", "email", "e-mail"),
+        parse=_email,
+    ),
+    Column(
+        "contact_phone",
+        "전화",
+        ("전화번호", "담당자전화", "연락처"),
+        parse=Text(20, spaces="strip"),
+    ),
+)
+ORGANISATION_COLUMNS = tuple(ORG.values())
+ORG_FIELDS = {  # column key → model attname, for the columns stored as parsed
+    "corporate_number": "corporate_number",
+    "industry": "industry_id",
+    "employees": "employees",
+    "name_en": "name_en",
+    "address": "address",
+    "website": "website",
+    "contact_name": "contact_name",
+    "contact_phone": "contact_phone",
+    "contact_email": "contact_email",
 }
 
 
@@ -544,113 +640,59 @@ class _OrgLookups:
             pk = self.industries.get(code[1:])  # 'C29' written with its section letter
         return pk
 
-
-# A light check (one @, a dot in the domain); EmailValidator costs 10 µs a row at 130,000 rows.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _parse_org_row(
-    number: int,
-    record: dict[str, str],
-    table: Table,
-    lookups: _OrgLookups,
-    errors: list[RowError],
-) -> tuple[tuple[str, ...], dict[str, Any]] | None:
-    before = len(errors)
-    fields: dict[str, Any] = {}
-    kind = "company"
-    if table.has("kind"):
-        try:
-            kind = parse_choice(record["kind"], ORG_KIND_LABELS, default="company")
-        except ValueError as exc:
-            _error(errors, number, ORG["kind"], record["kind"], exc)
-    fields["kind"] = kind
-    name = " ".join(record["name"].split())
-    if not name:
-        _error(errors, number, ORG["name"], "", _("값이 비어 있습니다."))
-    fields["name_ko"] = _text(errors, number, ORG["name"], name, 150)
-    number_text = record.get("business_number", "")
-    business_number = normalise_business_number(number_text) if number_text else ""
-    if business_number:
-        try:
-            validate_business_number(business_number)
-        except ValidationError as exc:
-            _error(errors, number, ORG["business_number"], number_text, exc.messages[0])
-        fields["business_number"] = business_number
-    elif kind == "company":
-        _error(
-            errors,
-            number,
-            ORG["business_number"],
-            number_text,
-            _("기업은 사업자등록번호가 있어야 합니다."),
-        )
-    elif table.has("business_number"):
-        fields["business_number"] = None
-    if table.has("corporate_number"):
-        corporate = record["corporate_number"].replace("-", "").replace(" ", "")
-        try:
-            validate_corporate_number(corporate)
-        except ValidationError as exc:
-            _error(
-                errors, number, ORG["corporate_number"], record["corporate_number"], exc.messages[0]
-            )
-        fields["corporate_number"] = corporate
-    if table.has("industry"):
-        code = record["industry"].strip()
-        industry_id = lookups.industry(code) if code else None
+    def parse_industry(self, text: str) -> int | None:
+        """A KSIC code at any level ('29172', 'C', 'C25' = '25'); blank → None."""
+        code = text.strip()
+        industry_id = self.industry(code) if code else None
         if code and industry_id is None:
-            _error(errors, number, ORG["industry"], code, _("알 수 없는 업종코드(KSIC)입니다."))
-        fields["industry_id"] = industry_id
-    if table.has("employees"):
-        try:
-            text = record["employees"]
-            fields["employees"] = parse_int(text) if text.strip() not in ("", "-") else None
-        except ValueError as exc:
-            _error(errors, number, ORG["employees"], record["employees"], exc)
-    complex_id = _org_complex(number, record, table, lookups, errors)
+            raise CellError(_("알 수 없는 업종코드(KSIC)입니다."), code)
+        return industry_id
+
+
+def _org_row(row: Row, lookups: _OrgLookups) -> tuple[Hashable, dict[str, Any]] | None:
+    """A row's organisation fields and natural key, or None when a cell is bad."""
+    values = row.parse("kind", "name", "business_number")
+    kind = values.get("kind", "company")
+    fields: dict[str, Any] = {"kind": kind, "name_ko": values.get("name", "")}
+    business_number = values.get("business_number", "")
+    if business_number:
+        fields["business_number"] = business_number
+    elif "business_number" in values or not row.has("business_number"):  # blank or absent
+        if kind == "company":
+            reason = _("기업은 사업자등록번호가 있어야 합니다.")
+            row.error("business_number", row.text("business_number"), reason)
+        elif row.has("business_number"):
+            fields["business_number"] = None
+    values = row.parse("corporate_number", "industry", "employees")
+    complex_id = _org_complex(row, lookups)
     if complex_id is not False:
         fields["complex_id"] = complex_id
-    for column_key, (attname, max_length) in ORG_TEXT.items():
-        if table.has(column_key):
-            value = record[column_key].strip()
-            fields[attname] = _text(errors, number, ORG[column_key], value, max_length)
-    if table.has("contact_email"):
-        email = record["contact_email"].strip()
-        if email and not _EMAIL.match(email):
-            _error(
-                errors,
-                number,
-                ORG["contact_email"],
-                email,
-                _("이메일 주소가 올바르지 않습니다."),
-            )
-        fields["contact_email"] = email
-    if len(errors) > before:
+    values.update(
+        row.parse("name_en", "address", "website", "contact_name", "contact_phone", "contact_email")
+    )
+    if not row.ok:
         return None
-    key: tuple[str, ...] = ("bn", business_number) if business_number else ("name", kind, name)
-    return key, fields
+    fields.update({ORG_FIELDS[key]: value for key, value in values.items()})
+    if business_number:
+        return ("bn", business_number), fields
+    return ("name", kind, fields["name_ko"]), fields
 
 
-def _org_complex(
-    number: int, record: dict[str, str], table: Table, lookups: _OrgLookups, errors: list[RowError]
-) -> int | bool | None:
+def _org_complex(row: Row, lookups: _OrgLookups) -> int | bool | None:
     """The complex id, None (blank), or False when the file says nothing about complexes."""
-    code = record.get("complex_code", "").strip() if table.has("complex_code") else ""
+    code = row.text("complex_code").strip()
     if code:
         pk = lookups.complexes_by_code.get(code)
         if pk is None:
-            _error(errors, number, ORG["complex_code"], code, _("알 수 없는 단지코드입니다."))
+            row.error("complex_code", code, _("알 수 없는 단지코드입니다."))
         return pk
-    name = record.get("complex_name", "").strip() if table.has("complex_name") else ""
+    name = row.text("complex_name").strip()
     if name:
         province_id: int | None = None
-        if table.has("province") and record["province"].strip():
-            province = lookups.provinces.get(_key(record["province"]))
+        if row.text("province").strip():
+            province = lookups.provinces.get(_key(row.text("province")))
             if province is None:
-                _error(
-                    errors, number, ORG["province"], record["province"], _("알 수 없는 시도입니다.")
-                )
+                row.error("province", row.text("province"), _("알 수 없는 시도입니다."))
                 return None
             province_id = province.pk
         matches = lookups.complexes_by_name.get((province_id, _key(name)), [])
@@ -661,11 +703,19 @@ def _org_complex(
             if not matches
             else _("같은 이름의 단지가 여러 곳입니다. 단지코드를 쓰세요.")
         )
-        _error(errors, number, ORG["complex_name"], name, reason)
+        row.error("complex_name", name, reason)
         return None
-    if table.has("complex_code") or table.has("complex_name"):
+    if row.has("complex_code") or row.has("complex_name"):
         return None
     return False
+
+
+def _same_organisation(row: Row, fields: dict[str, Any], first: int) -> None:
+    reason = _("%(row)d행과 같은 기관입니다.") % {"row": first}
+    if fields.get("business_number"):
+        row.error("business_number", row.text("business_number"), reason)
+    else:
+        row.error("name", fields["name_ko"], reason)
 
 
 def import_organisations(
@@ -685,33 +735,33 @@ def import_organisations(
     report = ImportReport(kind="organisations", dry_run=dry_run, batch=uuid.uuid4().hex)
     table, errors = read_table(source, ORGANISATION_COLUMNS, filename=name)
     if table is None:
-        return _finish(report, errors)
-
+        return finish(report, errors)
     lookups = _OrgLookups.load()
-    parsed: list[tuple[tuple[str, ...], dict[str, Any]]] = []
-    seen: dict[tuple[str, ...], int] = {}
-    for number, record in table.records(progress=progress, desc=name):
-        report.total_rows += 1
-        row = _parse_org_row(number, record, table, lookups, errors)
-        if row is None:
-            continue
-        key, fields = row
-        if key in seen:
-            column = ORG["business_number"] if key[0] == "bn" else ORG["name"]
-            value = record["business_number"] if key[0] == "bn" else fields["name_ko"]
-            _error(
-                errors,
-                number,
-                column,
-                value,
-                _("%(row)d행과 같은 기관입니다.") % {"row": seen[key]},
-            )
-            continue
-        seen[key] = number
-        parsed.append(row)
+    parsed = validate_rows(
+        table,
+        bind(ORG, industry=lookups.parse_industry),
+        lambda row: _org_row(row, lookups),
+        report=report,
+        errors=errors,
+        duplicate=_same_organisation,
+        progress=progress,
+        desc=name,
+    )
     if errors:
-        return _finish(report, errors)
+        return finish(report, errors)
+    plan = _organisation_plan(parsed, report)
+    if not dry_run:
+        with transaction.atomic():
+            plan.write(actor=actor, batch=report.batch, source=audit_source, batch_size=BATCH_SIZE)
+        if report.created + report.updated >= ANALYSE_AFTER_ROWS:
+            refresh_statistics(Organisation, AuditEntry)
+    return finish(report, errors)
 
+
+def _organisation_plan(
+    parsed: list[dict[str, Any]], report: ImportReport
+) -> UpsertPlan[Organisation]:
+    """New and changed organisations, matched on their natural key; counted in `report`."""
     by_key: dict[tuple[str, ...], dict[str, Any]] = {}
     for values in existing_values(Organisation.objects.order_by("-pk")):
         if values["business_number"]:
@@ -723,8 +773,11 @@ def import_organisations(
         ("business_number", "kind", "name_ko"),
         describe=lambda values: values["name_ko"],
     )
-    for key, fields in parsed:
-        current = by_key.get(key)
+    for fields in parsed:
+        number = fields.get("business_number")
+        current = by_key.get(
+            ("bn", number) if number else ("name", fields["kind"], fields["name_ko"])
+        )
         if current is None:
             plan.creates.append(fields)
             report.created += 1
@@ -735,10 +788,4 @@ def import_organisations(
             report.updated += 1
         else:
             report.unchanged += 1
-    if dry_run:
-        return _finish(report, errors)
-    with transaction.atomic():
-        plan.write(actor=actor, batch=report.batch, source=audit_source, batch_size=BATCH_SIZE)
-    if report.created + report.updated >= ANALYSE_AFTER_ROWS:
-        refresh_statistics(Organisation, AuditEntry)
-    return _finish(report, errors)
+    return plan
