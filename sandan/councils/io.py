@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,15 +22,22 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sandan.core import audit
 from sandan.core.io import (
+    CellError,
+    Choice,
     Column,
     ImportReport,
+    Row,
     RowError,
     Source,
-    parse_choice,
+    Text,
+    columns_by_key,
+    finish,
     read_table,
+    validate_rows,
 )
 from sandan.core.models import AuditAction
 from sandan.core.services import NotAllowed
@@ -40,19 +48,17 @@ from sandan.registry.validators import normalise_business_number
 
 # --- attendance import ----------------------------------------------------------------------
 
-A = {
-    "organisation": Column(
-        "organisation", "기관명", ("기관", "업체명", "회사명", "소속", "소속기관"), required=True
-    ),
-    "business_number": Column(
-        "business_number", "사업자등록번호", ("사업자번호", "사업자 등록번호")
-    ),
-    "person": Column("person", "참석자", ("이름", "성명", "참석자명"), required=True),
-    "title": Column("title", "직위", ("직책", "직급")),
-    "email": Column("email", "이메일", ("전자우편", "e-mail", "email")),
-    "status": Column("status", "상태", ("참석여부", "구분")),
-}
-ATTENDANCE_COLUMNS = tuple(A.values())
+
+def _email(text: str) -> str:
+    email = text.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CellError(_("이메일 형식이 아닙니다."), email) from None
+    return email
+
+
 STATUS_LABELS: dict[str, str] = {
     "참석": Attendance.Status.ATTENDED,
     "출석": Attendance.Status.ATTENDED,
@@ -69,12 +75,42 @@ STATUS_LABELS: dict[str, str] = {
     "취소": Attendance.Status.CANCELLED,
     "cancelled": Attendance.Status.CANCELLED,
 }
+# The organisation is found by 사업자등록번호, else by its exact name (_OrganisationLookup).
+A = columns_by_key(
+    Column(
+        "organisation", "기관명", ("기관", "업체명", "회사명", "소속", "소속기관"), required=True
+    ),
+    Column("business_number", "사업자등록번호", ("사업자번호", "사업자 등록번호")),
+    Column(
+        "person",
+        "참석자",
+        ("이름", "성명", "참석자명"),
+        required=True,
+        parse=Text(50, required=True, empty=gettext_lazy("참석자 이름이 없습니다.")),
+    ),
+    Column("title", "직위", ("직책", "직급")),  # kept to its first 50 characters
+    Column("email", "이메일", ("전자우편", "e-mail", "email"), parse=_email),
+    Column(
+        "status",
+        "상태",
+        ("참석여부", "구분"),
+        parse=Choice(STATUS_LABELS, default=Attendance.Status.ATTENDED),
+    ),
+)
+ATTENDANCE_COLUMNS = tuple(A.values())
 
 
 class _OrganisationLookup:
     """Organisations by business number and by exact name (ambiguous names refused)."""
 
-    def __init__(self, names: set[str], numbers: set[str]) -> None:
+    def __init__(self, records: list[tuple[int, dict[str, str]]]) -> None:
+        names = {row.get("organisation", "") for _n, row in records}
+        numbers: set[str] = set()
+        for _n, row in records:
+            try:
+                numbers.add(normalise_business_number(row.get("business_number", "")))
+            except (ValidationError, ValueError):
+                continue
         rows = Organisation.objects.filter(name_ko__in=names) | Organisation.objects.filter(
             business_number__in=numbers
         )
@@ -84,6 +120,62 @@ class _OrganisationLookup:
             if org.business_number:
                 self.by_number[org.business_number] = org
             self.by_name.setdefault(org.name_ko, []).append(org)
+
+    def find(self, row: Row) -> Organisation | None:
+        """The row's organisation, by 사업자등록번호 if given, else by name; None (reported)."""
+        raw_number = row.text("business_number")
+        if raw_number:
+            try:
+                organisation = self.by_number.get(normalise_business_number(raw_number))
+            except (ValidationError, ValueError):
+                row.error(
+                    "business_number", raw_number, _("사업자등록번호 형식이 올바르지 않습니다.")
+                )
+                return None
+            if organisation is None:
+                reason = _("이 사업자등록번호로 등록된 기관이 없습니다. 기관을 먼저 등록하세요.")
+                row.error("business_number", raw_number, reason)
+            return organisation
+        name = row.text("organisation")
+        candidates = self.by_name.get(name, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        reason = (
+            _("등록되지 않은 기관입니다. 기관을 먼저 등록하거나 이름을 확인하세요.")
+            if not candidates
+            else _("같은 이름의 기관이 여럿입니다. 사업자등록번호 열을 채우세요.")
+        )
+        row.error("organisation", name, reason)
+        return None
+
+
+@dataclass
+class _Attendee:
+    organisation: Organisation
+    person: str
+    values: dict[str, Any]  # person_title, email, status
+
+
+def _attendee(row: Row, lookup: _OrganisationLookup) -> tuple[Hashable, _Attendee] | None:
+    """A row's attendee; the first bad cell (organisation, person, email, status) is reported."""
+    organisation = lookup.find(row)
+    if organisation is None:
+        return None
+    values = row.parse("person", "email", "status", first_error=True)
+    if not row.ok:
+        return None
+    person = values["person"]
+    fields = {
+        "person_title": row.text("title")[:50],
+        "email": values.get("email", ""),
+        "status": values.get("status", Attendance.Status.ATTENDED),
+    }
+    return (organisation.pk, person), _Attendee(organisation, person, fields)
+
+
+def _same_attendee(row: Row, attendee: _Attendee, first: int) -> None:
+    reason = _("%(row)d행과 같은 기관·참석자입니다.") % {"row": first}
+    row.error("person", attendee.person, reason)
 
 
 def import_attendance(
@@ -105,15 +197,31 @@ def import_attendance(
     if table is None:
         report.errors = errors
         return report
-    records = list(table.records())
-    names = {row.get("organisation", "") for _n, row in records}
-    numbers: set[str] = set()
-    for _n, row in records:
-        try:
-            numbers.add(normalise_business_number(row.get("business_number", "")))
-        except (ValidationError, ValueError):
-            continue
-    lookup = _OrganisationLookup(names, numbers)
+    lookup = _OrganisationLookup(list(table.records()))
+    if activity.status == Activity.Status.CANCELLED:
+        errors.append(
+            RowError(1, "", activity.title, _("취소된 활동에는 참석을 기록할 수 없습니다."))
+        )
+    attendees = validate_rows(
+        table,
+        ATTENDANCE_COLUMNS,
+        lambda row: _attendee(row, lookup),
+        report=report,
+        errors=errors,
+        duplicate=_same_attendee,
+    )
+    if errors:
+        return finish(report, errors)
+    creates, updates = _attendance_plan(activity, attendees, report)
+    if not dry_run:
+        _write_attendance(actor, activity, creates, updates, report.batch, audit_source)
+    return report
+
+
+def _attendance_plan(
+    activity: Activity, attendees: list[_Attendee], report: ImportReport
+) -> tuple[list[Attendance], list[tuple[int, dict[str, Any]]]]:
+    """New attendance rows and (pk, values) of changed ones; counted in `report`."""
     existing = {
         (org_id, name): pk
         for pk, org_id, name in activity.attendance.values_list(
@@ -130,148 +238,56 @@ def import_attendance(
     }
     creates: list[Attendance] = []
     updates: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[tuple[int, str], int] = {}
-    if activity.status == Activity.Status.CANCELLED:
-        errors.append(
-            RowError(1, "", activity.title, _("취소된 활동에는 참석을 기록할 수 없습니다."))
-        )
-
-    for number, row in records:
-        report.total_rows += 1
-        org_name = row.get("organisation", "")
-        raw_number = row.get("business_number", "")
-        organisation: Organisation | None = None
-        if raw_number:
-            try:
-                organisation = lookup.by_number.get(normalise_business_number(raw_number))
-            except (ValidationError, ValueError):
-                errors.append(
-                    RowError(
-                        number,
-                        A["business_number"].label,
-                        raw_number,
-                        _("사업자등록번호 형식이 올바르지 않습니다."),
-                    )
-                )
-                continue
-            if organisation is None:
-                errors.append(
-                    RowError(
-                        number,
-                        A["business_number"].label,
-                        raw_number,
-                        _("이 사업자등록번호로 등록된 기관이 없습니다. 기관을 먼저 등록하세요."),
-                    )
-                )
-                continue
-        else:
-            candidates = lookup.by_name.get(org_name, [])
-            if not candidates:
-                errors.append(
-                    RowError(
-                        number,
-                        A["organisation"].label,
-                        org_name,
-                        _("등록되지 않은 기관입니다. 기관을 먼저 등록하거나 이름을 확인하세요."),
-                    )
-                )
-                continue
-            if len(candidates) > 1:
-                errors.append(
-                    RowError(
-                        number,
-                        A["organisation"].label,
-                        org_name,
-                        _("같은 이름의 기관이 여럿입니다. 사업자등록번호 열을 채우세요."),
-                    )
-                )
-                continue
-            organisation = candidates[0]
-        person = " ".join(row.get("person", "").split())
-        if not person:
-            errors.append(RowError(number, A["person"].label, "", _("참석자 이름이 없습니다.")))
-            continue
-        if len(person) > 50:
-            errors.append(
-                RowError(number, A["person"].label, person, _("50자를 넘을 수 없습니다."))
-            )
-            continue
-        email = row.get("email", "").strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(
-                    RowError(number, A["email"].label, email, _("이메일 형식이 아닙니다."))
-                )
-                continue
-        try:
-            status = parse_choice(
-                row.get("status", ""), STATUS_LABELS, default=Attendance.Status.ATTENDED
-            )
-        except ValueError as exc:
-            errors.append(RowError(number, A["status"].label, row.get("status", ""), str(exc)))
-            continue
-        key = (organisation.pk, person)
-        if key in seen:
-            errors.append(
-                RowError(
-                    number,
-                    A["person"].label,
-                    person,
-                    _("%(row)d행과 같은 기관·참석자입니다.") % {"row": seen[key]},
-                )
-            )
-            continue
-        seen[key] = number
-        values = {"person_title": row.get("title", "")[:50], "email": email, "status": status}
-        pk = existing.get(key)
+    for attendee in attendees:
+        pk = existing.get((attendee.organisation.pk, attendee.person))
         if pk is None:
             report.created += 1
             creates.append(
                 Attendance(
-                    activity=activity, organisation=organisation, person_name=person, **values
+                    activity=activity,
+                    organisation=attendee.organisation,
+                    person_name=attendee.person,
+                    **attendee.values,
                 )
             )
-        elif current.get(pk) != values:
+        elif current.get(pk) != attendee.values:
             report.updated += 1
-            updates.append((pk, values))
+            updates.append((pk, attendee.values))
         else:
             report.unchanged += 1
+    return creates, updates
 
-    report.errors = sorted(errors, key=lambda e: e.row)
-    if report.errors:
-        report.created = report.updated = report.unchanged = 0
-        return report
-    if dry_run:
-        return report
+
+def _write_attendance(
+    actor: Any,
+    activity: Activity,
+    creates: list[Attendance],
+    updates: list[tuple[int, dict[str, Any]]],
+    batch: str,
+    audit_source: str,
+) -> None:
     with transaction.atomic():
         _ensure_councils(actor, {activity.council_id}, "change")
         created = Attendance.objects.bulk_create(creates, batch_size=2000)
-        audit.record_created(actor, created, source=audit_source, batch=report.batch)
-        if updates:
-            rows = Attendance.objects.in_bulk([pk for pk, _v in updates])
-            entries = []
-            changed = []
-            for pk, values in updates:
-                obj = rows[pk]
-                before = audit.snapshot(obj)
-                for name, value in values.items():
-                    setattr(obj, name, value)
-                changed.append(obj)
-                entries.append(
-                    audit.entry_for(
-                        actor,
-                        obj,
-                        AuditAction.UPDATE,
-                        before,
-                        source=audit_source,
-                        batch=report.batch,
-                    )
+        audit.record_created(actor, created, source=audit_source, batch=batch)
+        if not updates:
+            return
+        rows = Attendance.objects.in_bulk([pk for pk, _v in updates])
+        entries = []
+        changed = []
+        for pk, values in updates:
+            obj = rows[pk]
+            before = audit.snapshot(obj)
+            for name, value in values.items():
+                setattr(obj, name, value)
+            changed.append(obj)
+            entries.append(
+                audit.entry_for(
+                    actor, obj, AuditAction.UPDATE, before, source=audit_source, batch=batch
                 )
-            Attendance.objects.bulk_update(changed, ["person_title", "email", "status"])
-            audit.record_many(entries)
-    return report
+            )
+        Attendance.objects.bulk_update(changed, ["person_title", "email", "status"])
+        audit.record_many(entries)
 
 
 def attendance_template_csv() -> bytes:

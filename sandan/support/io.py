@@ -9,15 +9,31 @@ in one transaction with the triage suggestion of each, audited under one batch.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sandan.core.io import Column, ImportReport, RowError, Source, parse_choice, read_table
+from sandan.core.io import (
+    Choice,
+    Column,
+    ImportReport,
+    Row,
+    RowError,
+    Source,
+    Text,
+    bind,
+    columns_by_key,
+    read_table,
+    validate_rows,
+)
 from sandan.councils.models import Activity
 from sandan.program.models import Designation, ProgramYear
 from sandan.program.selectors import current_program_year
@@ -26,24 +42,8 @@ from sandan.registry.validators import normalise_business_number
 from sandan.support import services
 from sandan.support.models import TEXT_MAX, TITLE_MAX, Problem
 
-C = {
-    "business_number": Column(
-        "business_number",
-        "사업자등록번호",
-        ("business_number", "사업자번호", "사업자 등록번호"),
-        required=True,
-    ),
-    "title": Column("title", "제목", ("title", "과제명", "애로과제명", "애로사항"), required=True),
-    "description": Column(
-        "description", "내용", ("description", "애로내용", "문제", "무엇이 문제인가"), required=True
-    ),
-    "help_wanted": Column(
-        "help_wanted", "원하는 지원", ("help_wanted", "희망 지원", "요청 사항", "원하는 도움")
-    ),
-    "urgency": Column("urgency", "긴급도", ("urgency", "시급성")),
-    "activity": Column("activity", "활동", ("activity", "활동번호", "활동 id", "activity_id")),
-}
-PROBLEM_COLUMNS = tuple(C.values())
+EMPTY = gettext_lazy("비어 있습니다.")
+TOO_LONG = gettext_lazy("%(max)s자를 넘습니다.")
 URGENCY_LABELS: dict[str, str] = {
     **{str(label): value for value, label in Problem.Urgency.choices},
     **{value: value for value in Problem.Urgency.values},
@@ -53,6 +53,46 @@ URGENCY_LABELS: dict[str, str] = {
     "매우 높음": Problem.Urgency.URGENT,
     "시급": Problem.Urgency.URGENT,
 }
+# The firm (by 사업자등록번호) and the activity are look-ups: _ProblemLookups binds them.
+C = columns_by_key(
+    Column(
+        "business_number",
+        "사업자등록번호",
+        ("business_number", "사업자번호", "사업자 등록번호"),
+        required=True,
+    ),
+    Column(
+        "title",
+        "제목",
+        ("title", "과제명", "애로과제명", "애로사항"),
+        required=True,
+        parse=Text(TITLE_MAX, required=True, show_raw=True, empty=EMPTY, too_long=TOO_LONG),
+    ),
+    Column(
+        "description",
+        "내용",
+        ("description", "애로내용", "문제", "무엇이 문제인가"),
+        required=True,
+        parse=Text(
+            TEXT_MAX, required=True, spaces="lines", show_raw=True, empty=EMPTY, too_long=TOO_LONG
+        ),
+    ),
+    Column(
+        "help_wanted",
+        "원하는 지원",
+        ("help_wanted", "희망 지원", "요청 사항", "원하는 도움"),
+        parse=Text(TEXT_MAX, spaces="lines", show_raw=True, too_long=TOO_LONG),
+    ),
+    Column(
+        "urgency",
+        "긴급도",
+        ("urgency", "시급성"),
+        parse=Choice(URGENCY_LABELS, default=Problem.Urgency.NORMAL),
+    ),
+    Column("activity", "활동", ("activity", "활동번호", "활동 id", "activity_id")),
+)
+PROBLEM_COLUMNS = tuple(C.values())
+SHOWN_VALUE = 100  # a bad cell's text is reported up to this many characters
 
 
 def _hubs(year: ProgramYear) -> dict[int, Designation]:
@@ -63,6 +103,104 @@ def _hubs(year: ProgramYear) -> dict[int, Designation]:
         if hub is not None:
             hubs[designation.complex_id] = hub
     return hubs
+
+
+@dataclass
+class _ProblemLookups:
+    """Firms, activities and hubs of the file, loaded once for every row."""
+
+    year: ProgramYear
+    firms: dict[str | None, Organisation]
+    activities: dict[int, Activity]
+    reachable: set[int]
+    hubs: dict[int, Designation]
+
+    @classmethod
+    def load(cls, records: list[dict[str, str]], year: ProgramYear, actor: Any) -> _ProblemLookups:
+        numbers = {normalise_business_number(row.get("business_number", "")) for row in records}
+        firms = Organisation.objects.filter(business_number__in=numbers)
+        activity_ids: set[int] = set()
+        for row in records:
+            raw = row.get("activity", "").strip()
+            if raw.isdigit():
+                activity_ids.add(int(raw))
+        activities = Activity.objects.select_related("council__hub").in_bulk(activity_ids)
+        reachable = (
+            set(
+                Activity.objects.restrict(actor, "change")
+                .filter(pk__in=activity_ids)
+                .values_list("pk", flat=True)
+            )
+            if actor is not None
+            else set(activities)
+        )
+        return cls(
+            year,
+            {org.business_number: org for org in firms.select_related("complex__province")},
+            activities,
+            reachable,
+            _hubs(year),
+        )
+
+    def firm(self, text: str) -> Organisation:
+        """The company of a 사업자등록번호, located in a complex."""
+        firm = self.firms.get(normalise_business_number(text))
+        if firm is None:
+            raise ValueError(_("이 사업자등록번호로 등록된 기업이 없습니다."))
+        if firm.kind != Organisation.Kind.COMPANY:
+            raise ValueError(_("기업이 아닌 기관입니다."))
+        if firm.complex is None:
+            raise ValueError(_("소재 산업단지가 등록되지 않은 기업입니다."))
+        return firm
+
+    def activity(self, text: str) -> Activity | None:
+        """An activity of the year the importer may change (blank: none)."""
+        raw = text.strip()
+        if not raw:
+            return None
+        activity = self.activities.get(int(raw)) if raw.isdigit() else None
+        if activity is None:
+            raise ValueError(_("없는 활동 번호입니다."))
+        if activity.pk not in self.reachable:
+            raise ValueError(_("이 활동에 애로과제를 기록할 권한이 없습니다."))
+        if activity.council.hub.program_year_id != self.year.pk:
+            raise ValueError(_("다른 사업연도의 활동입니다."))
+        return activity
+
+
+def _problem(
+    row: Row, lookups: _ProblemLookups, actor: Any, now: dt.datetime
+) -> tuple[Hashable, tuple[int, dict[str, Any]]] | None:
+    """(row number, the problem's fields) of a row, or None when a cell is bad."""
+    firm = row.parse("business_number").get("business_number")
+    if firm is None:
+        return None
+    values = row.parse("title", "description", "help_wanted", "urgency", "activity")
+    if not row.ok:
+        return None
+    activity = values.pop("activity", None)
+    complex_ = firm.complex
+    fields = {
+        "help_wanted": "",
+        "urgency": Problem.Urgency.NORMAL,
+        **values,
+        "organisation": firm,
+        "program_year": lookups.year,
+        "complex": complex_,
+        "zone_id": complex_.province.zone_id,
+        "hub": lookups.hubs.get(complex_.pk),
+        "source": Problem.Source.ACTIVITY if activity else Problem.Source.IMPORT,
+        "activity": activity,
+        "submitted_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "submitted_at": now,
+        "status": Problem.Status.SUBMITTED,
+    }
+    return (firm.pk, values["title"]), (row.number, fields)
+
+
+def _same_problem(row: Row, item: tuple[int, dict[str, Any]], first: int) -> None:
+    reason = _("%(row)d행과 같은 기업·제목입니다.") % {"row": first}
+    row.error("title", item[1]["title"], reason)
 
 
 def import_problems(
@@ -85,177 +223,79 @@ def import_problems(
     except ValidationError as error:
         report.errors = [RowError(1, "", "", " ".join(error.messages))]
         return report
-    records = list(table.records())
-    numbers = {normalise_business_number(row.get("business_number", "")) for _n, row in records}
-    firms = {
-        org.business_number: org
-        for org in Organisation.objects.filter(business_number__in=numbers).select_related(
-            "complex__province"
-        )
-    }
-    activity_ids: set[int] = set()
-    for _n, row in records:
-        raw = row.get("activity", "").strip()
-        if raw.isdigit():
-            activity_ids.add(int(raw))
-    activities = Activity.objects.select_related("council__hub").in_bulk(activity_ids)
-    reachable = (
-        set(
-            Activity.objects.restrict(actor, "change")
-            .filter(pk__in=activity_ids)
-            .values_list("pk", flat=True)
-        )
-        if actor is not None
-        else set(activities)
-    )
-    hubs = _hubs(year)
+    lookups = _ProblemLookups.load([cells for _n, cells in table.records()], year, actor)
     now = timezone.now()
-    pending: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[tuple[int, str], int] = {}
-
-    def bad(number: int, key: str, value: str, reason: str) -> None:
-        errors.append(RowError(number, C[key].label if key in C else key, value[:100], reason))
-
-    for number, row in records:
-        report.total_rows += 1
-        raw_number = row.get("business_number", "")
-        firm = firms.get(normalise_business_number(raw_number))
-        if firm is None:
-            bad(
-                number,
-                "business_number",
-                raw_number,
-                _("이 사업자등록번호로 등록된 기업이 없습니다."),
-            )
-            continue
-        if firm.kind != Organisation.Kind.COMPANY:
-            bad(number, "business_number", raw_number, _("기업이 아닌 기관입니다."))
-            continue
-        if firm.complex is None:
-            bad(
-                number,
-                "business_number",
-                raw_number,
-                _("소재 산업단지가 등록되지 않은 기업입니다."),
-            )
-            continue
-        row_ok = True
-        values: dict[str, Any] = {}
-        for key, maximum, required in (
-            ("title", TITLE_MAX, True),
-            ("description", TEXT_MAX, True),
-            ("help_wanted", TEXT_MAX, False),
-        ):
-            raw = row.get(key, "")
-            text = " ".join(raw.split()) if key == "title" else raw.replace("\r\n", "\n").strip()
-            if required and not text:
-                bad(number, key, raw, _("비어 있습니다."))
-                row_ok = False
-            elif len(text) > maximum:
-                bad(number, key, raw, _("%(max)s자를 넘습니다.") % {"max": f"{maximum:,}"})
-                row_ok = False
-            values[key] = text
-        try:
-            values["urgency"] = parse_choice(
-                row.get("urgency", ""), URGENCY_LABELS, default=Problem.Urgency.NORMAL
-            )
-        except ValueError as exc:
-            bad(number, "urgency", row.get("urgency", ""), str(exc))
-            row_ok = False
-        activity: Activity | None = None
-        raw_activity = row.get("activity", "").strip()
-        if raw_activity:
-            activity = activities.get(int(raw_activity)) if raw_activity.isdigit() else None
-            if activity is None:
-                bad(number, "activity", raw_activity, _("없는 활동 번호입니다."))
-                row_ok = False
-            elif activity.pk not in reachable:
-                bad(
-                    number,
-                    "activity",
-                    raw_activity,
-                    _("이 활동에 애로과제를 기록할 권한이 없습니다."),
-                )
-                row_ok = False
-            elif activity.council.hub.program_year_id != year.pk:
-                bad(number, "activity", raw_activity, _("다른 사업연도의 활동입니다."))
-                row_ok = False
-        if not row_ok:
-            continue
-        natural = (firm.pk, values["title"])
-        if natural in seen:
-            bad(
-                number,
-                "title",
-                values["title"],
-                _("%(row)d행과 같은 기업·제목입니다.") % {"row": seen[natural]},
-            )
-            continue
-        seen[natural] = number
-        complex_ = firm.complex
-        pending.append(
-            (
-                number,
-                {
-                    **values,
-                    "organisation": firm,
-                    "program_year": year,
-                    "complex": complex_,
-                    "zone_id": complex_.province.zone_id,
-                    "hub": hubs.get(complex_.pk),
-                    "source": Problem.Source.ACTIVITY if activity else Problem.Source.IMPORT,
-                    "activity": activity,
-                    "submitted_by": actor if getattr(actor, "is_authenticated", False) else None,
-                    "submitted_at": now,
-                    "status": Problem.Status.SUBMITTED,
-                },
-            )
-        )
-    report.errors = sorted(errors, key=lambda e: e.row)
+    pending = validate_rows(
+        table,
+        bind(C, business_number=lookups.firm, activity=lookups.activity),
+        lambda row: _problem(row, lookups, actor, now),
+        report=report,
+        errors=errors,
+        duplicate=_same_problem,
+    )
+    report.errors = sorted(
+        (replace(error, value=error.value[:SHOWN_VALUE]) for error in errors),
+        key=lambda e: e.row,
+    )
     if report.errors:
         return report
+    report.errors = _create_problems(actor, year, pending, report, dry_run, audit_source)
+    if not report.errors:
+        report.created = len(pending)
+    return report
+
+
+def _create_problems(
+    actor: Any,
+    year: ProgramYear,
+    pending: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    dry_run: bool,
+    audit_source: str,
+) -> list[RowError]:
+    """Insert the problems, then ask the scope which rows the actor may add; any outside it
+    is named and everything rolls back (as it does on a dry run). Returns the errors."""
     with transaction.atomic():
-        # Insert, then ask the scope which rows the actor may add; any outside it is named
-        # and everything rolls back (also on a dry run).
         rows_fields = [fields for _n, fields in pending]
         if not dry_run:
             for fields in rows_fields:
-                text = "\n".join(
-                    part
-                    for part in (fields["title"], fields["description"], fields["help_wanted"])
-                    if part
-                )
+                parts = (fields["title"], fields["description"], fields["help_wanted"])
+                text = "\n".join(part for part in parts if part)
                 fields.update(services._suggestion_fields(services.suggest_for_text(year, text)))
         try:
             created = services.bulk_create_problems(
                 actor, rows_fields, source=audit_source, batch=report.batch, check_scope=False
             )
         except ValidationError as error:
-            report.errors = [RowError(1, "", "", " ".join(error.messages))]
             transaction.set_rollback(True)
-            return report
-        if actor is not None:
-            allowed = set(
-                Problem.objects.restrict(actor, "add")
-                .filter(pk__in=[p.pk for p in created])
-                .values_list("pk", flat=True)
-            )
-            for (number, fields), problem in zip(pending, created, strict=True):
-                if problem.pk not in allowed:
-                    report.errors.append(
-                        RowError(
-                            number,
-                            C["business_number"].label,
-                            fields["organisation"].business_number or "",
-                            _("이 기업의 애로과제를 등록할 권한이 없습니다."),
-                        )
-                    )
-        if report.errors or dry_run:
+            return [RowError(1, "", "", " ".join(error.messages))]
+        errors = _outside_scope(actor, pending, created)
+        if errors or dry_run:
             transaction.set_rollback(True)
-            if report.errors:
-                return report
-    report.created = len(pending)
-    return report
+    return errors
+
+
+def _outside_scope(
+    actor: Any, pending: list[tuple[int, dict[str, Any]]], created: list[Problem]
+) -> list[RowError]:
+    """A row error for each created problem the actor may not add (none without an actor)."""
+    if actor is None:
+        return []
+    allowed = set(
+        Problem.objects.restrict(actor, "add")
+        .filter(pk__in=[p.pk for p in created])
+        .values_list("pk", flat=True)
+    )
+    return [
+        RowError(
+            number,
+            C["business_number"].label,
+            fields["organisation"].business_number or "",
+            _("이 기업의 애로과제를 등록할 권한이 없습니다."),
+        )
+        for (number, fields), problem in zip(pending, created, strict=True)
+        if problem.pk not in allowed
+    ]
 
 
 def problems_template_csv() -> bytes:
