@@ -517,24 +517,6 @@ class Text:
         return cleaned
 
 
-_DATES = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """'2025-12-31', '2025.12.31', '2025/12/31', '20251231' (or an XLSX date) → a date;
-    blank → None."""
-    raw = text.strip().rstrip(".")
-    if not raw:
-        return None
-    raw = raw.split("T", 1)[0].replace(" ", "")
-    for pattern in _DATES:
-        try:
-            return dt.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(_("날짜가 아닙니다 (예: 2025-12-31)."))
-
-
 # --- rows: parse the cells of every row by the columns ---------------------------------------
 
 
