@@ -239,36 +239,23 @@ class UpsertPlan(Generic[M]):
 
         Call inside transaction.atomic(). Returns {natural key: pk} of the created rows.
         """
-        from django.contrib.contenttypes.models import ContentType
         from django.utils import timezone
 
-        from sandan.core.audit import diff
-        from sandan.core.models import AuditAction, AuditEntry
+        from sandan.core.models import AuditEntry
+
+        now = timezone.now()
+        audit = _AuditRows(self.model, self.describe, actor, batch, source, now)
+        created = self._insert(audit, now, batch_size)
+        self._update(audit, now, batch_size)
+        fast_insert(AuditEntry, audit.rows, batch_size=batch_size)
+        return created
+
+    def _insert(self, audit: _AuditRows, now: dt.datetime, batch_size: int) -> dict[Any, int]:
+        """Insert the new rows; find their pks again by natural key (inserted after the
+        largest pk there was) and audit each as created."""
+        from sandan.core.models import AuditAction
 
         manager = self.model._default_manager
-        now = timezone.now()
-        content_type_id = ContentType.objects.get_for_model(self.model).pk
-        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        audit_rows: list[dict[str, Any]] = []
-
-        def audit(action: str, pk: int, values: dict[str, Any], changes: dict[str, Any]) -> None:
-            audit_rows.append(
-                complete_values(
-                    AuditEntry,
-                    {
-                        "actor_id": actor_id,
-                        "action": action,
-                        "content_type_id": content_type_id,
-                        "object_id": str(pk),
-                        "object_repr": self.describe(values)[:255],
-                        "changes": changes,
-                        "source": source,
-                        "batch": batch,
-                    },
-                    now,
-                )
-            )
-
         last_pk = manager.order_by("-pk").values_list("pk", flat=True).first() or 0
         full_rows = [complete_values(self.model, values, now) for values in self.creates]
         fast_insert(self.model, full_rows, batch_size=batch_size)
@@ -278,7 +265,13 @@ class UpsertPlan(Generic[M]):
                 created[tuple(key)] = pk
         for values in full_rows:
             pk = created[tuple(values[name] for name in self.key)]
-            audit(AuditAction.CREATE, pk, values, _created_changes(self.model, values))
+            audit.add(AuditAction.CREATE, pk, values, _created_changes(self.model, values))
+        return created
+
+    def _update(self, audit: _AuditRows, now: dt.datetime, batch_size: int) -> None:
+        """Update the changed rows (and their auto_now stamps); audit each change."""
+        from sandan.core.audit import diff
+        from sandan.core.models import AuditAction
 
         auto_now = [
             f.attname for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
@@ -291,8 +284,46 @@ class UpsertPlan(Generic[M]):
             updated.append(self.model(**values))
             before = _snapshot(self.model, existing)
             after = _snapshot(self.model, values)
-            audit(AuditAction.UPDATE, existing["id"], values, diff(before, after))
+            audit.add(AuditAction.UPDATE, existing["id"], values, diff(before, after))
         if updated:
-            manager.bulk_update(updated, sorted(changed_fields), batch_size=batch_size)
-        fast_insert(AuditEntry, audit_rows, batch_size=batch_size)
-        return created
+            self.model._default_manager.bulk_update(
+                updated, sorted(changed_fields), batch_size=batch_size
+            )
+
+
+class _AuditRows:
+    """The audit entries of one plan's writes, as complete rows for `fast_insert`."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        describe: Callable[[dict[str, Any]], str],
+        actor: Any,
+        batch: str,
+        source: str,
+        now: dt.datetime,
+    ) -> None:
+        from django.contrib.contenttypes.models import ContentType
+
+        from sandan.core.models import AuditEntry
+
+        self.entry_model = AuditEntry
+        self.describe = describe
+        self.now = now
+        self.common = {
+            "actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+            "content_type_id": ContentType.objects.get_for_model(model).pk,
+            "source": source,
+            "batch": batch,
+        }
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, action: str, pk: int, values: dict[str, Any], changes: dict[str, Any]) -> None:
+        entry = {
+            **self.common,
+            "action": action,
+            "object_id": str(pk),
+            "object_repr": self.describe(values)[:255],
+            "changes": changes,
+        }
+        self.rows.append(complete_values(self.entry_model, entry, self.now))
