@@ -382,7 +382,10 @@ def parse_decimal(
         raise ValueError(_("숫자가 아닙니다."))
     if value < 0:
         raise ValueError(_("음수는 쓸 수 없습니다."))
-    value = (value * factor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    try:
+        value = (value * factor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds ('1e30'): too large anyway
+        raise ValueError(_("값이 너무 큽니다.")) from None
     if value >= Decimal(10) ** (max_digits - places):
         raise ValueError(_("값이 너무 큽니다."))
     return value
