@@ -416,7 +416,7 @@ def parse_int(text: str, *, required: bool = False, maximum: int = 2_147_483_647
     return int(number)
 
 
-def parse_choice(text: str, choices: dict[str, str], *, default: str | None = None) -> str:
+def parse_choice(text: str, choices: Mapping[str, str], *, default: str | None = None) -> str:
     """Map a label ('국가산업단지') to a code ('national') through normalised variants."""
     exact = choices.get(text.strip())
     if exact is not None:
@@ -478,14 +478,7 @@ class Choice:
     default: str | None = None
 
     def __call__(self, text: str) -> str:
-        return parse_choice(text, dict(self.labels), default=self.default)
-
-
-_SPACES: dict[str, Callable[[str], str]] = {
-    "collapse": lambda text: " ".join(text.split()),
-    "strip": str.strip,
-    "lines": lambda text: text.replace("\r\n", "\n").strip(),
-}
+        return parse_choice(text, self.labels, default=self.default)
 
 
 EMPTY = gettext_lazy("값이 비어 있습니다.")
@@ -504,13 +497,18 @@ class Text:
     show_raw: bool = False
     empty: str | Promise = EMPTY
     too_long: str | Promise = TOO_LONG
-    _clean: Callable[[str], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_clean", _SPACES[self.spaces])
+        if self.spaces not in ("collapse", "strip", "lines"):
+            raise ValueError(f"unknown spaces rule {self.spaces!r}")
 
     def __call__(self, text: str) -> str:
-        cleaned = self._clean(text)
+        if self.spaces == "collapse":
+            cleaned = " ".join(text.split())
+        elif self.spaces == "strip":
+            cleaned = text.strip()
+        else:
+            cleaned = text.replace("\r\n", "\n").strip()
         if self.required and not cleaned:
             raise CellError(self.empty, text if self.show_raw else "")
         if len(cleaned) > self.max_length:
@@ -561,7 +559,7 @@ class Row:
         """The parsed values of the file's columns (of `keys`, in that order; else every
         column with a parser). A bad cell is reported and left out; with `first_error`
         parsing stops at it. Validators then run on the values that parsed."""
-        steps, rules = self._reader.plan(keys)
+        steps, rules = self._reader.plans.get(keys) or self._reader.plan(keys)
         cells = self.cells
         values: dict[str, Any] = {}
         for key, parse in steps:
@@ -595,14 +593,14 @@ class RowReader:
             parse = column.parser_for(table.factors[key]) if table.has(key) else None
             if parse is not None:
                 self.parsers[key] = parse
-        self._plans: dict[tuple[str, ...], tuple[list[tuple[str, Parser]], list[Any]]] = {}
+        self.plans: dict[tuple[str, ...], tuple[list[tuple[str, Parser]], list[Any]]] = {}
 
     def plan(
         self, keys: tuple[str, ...]
     ) -> tuple[list[tuple[str, Parser]], list[tuple[str, Rule]]]:
         """(key, parser) of the named columns in the file (all, if none named), then their
         (key, validator) pairs: worked out once per import, not once per row."""
-        plan = self._plans.get(keys)
+        plan = self.plans.get(keys)
         if plan is None:
             named = keys or tuple(self.parsers)
             steps = [(key, self.parsers[key]) for key in named if key in self.parsers]
@@ -611,7 +609,7 @@ class RowReader:
                 for key, _parse in steps
                 if (validate := self.columns[key].validate) is not None
             ]
-            plan = self._plans[keys] = (steps, rules)
+            plan = self.plans[keys] = (steps, rules)
         return plan
 
     def rows(
