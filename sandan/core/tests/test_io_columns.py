@@ -19,6 +19,7 @@ from sandan.core.io import (
     Number,
     Row,
     RowError,
+    RowReader,
     Table,
     Text,
     bind,
@@ -60,8 +61,6 @@ def _table(text: str) -> Table:
 
 
 def _rows(text: str, errors: list[RowError]) -> list[Row]:
-    from sandan.core.io import RowReader
-
     return list(RowReader(_table(text), COLUMNS.values()).rows(errors))
 
 
