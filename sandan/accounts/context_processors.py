@@ -16,6 +16,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "user_roles": sorted(str(labels.get(role, role)) for role in roles),
         "can_import": bool(user and (user.is_superuser or Role.HQ_STAFF in roles)),
+        "can_see_people": bool(
+            user
+            and (
+                user.is_superuser
+                or roles & {Role.HQ_STAFF, Role.REGIONAL_STAFF, Role.COORDINATOR, Role.AUDITOR}
+            )
+        ),
         "can_read_history": bool(
             user
             and (user.is_superuser or roles & {Role.AUDITOR, Role.HQ_STAFF, Role.MINISTRY_OFFICER})

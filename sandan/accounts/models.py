@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sandan.accounts.roles import Grant, Role
+from sandan.core.querysets import RestrictedQuerySet, ScopePath
 
 
 class User(AbstractUser):
@@ -49,12 +50,34 @@ class ScopeKind(models.TextChoices):
     ORGANISATION = "organisation", _("기관")
 
 
-class MembershipQuerySet(models.QuerySet["Membership"]):
+def _in_force(today: Any) -> Q:
+    """Memberships that count on `today`: switched on, started and not yet ended."""
+    return (
+        Q(is_active=True)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    )
+
+
+class MembershipQuerySet(RestrictedQuerySet["Membership"]):
     def active_for(self, user: Any) -> MembershipQuerySet:
+        return self.filter(user=user).in_force()
+
+    def in_force(self) -> MembershipQuerySet:
+        return self.filter(_in_force(timezone.localdate()))
+
+    def ended(self) -> MembershipQuerySet:
         today = timezone.localdate()
-        return self.filter(user=user, is_active=True).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-        )
+        return self.filter(Q(is_active=False) | Q(valid_until__lt=today))
+
+    def upcoming(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, valid_from__gt=timezone.localdate())
+
+
+class MembershipStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("유효")
+    UPCOMING = "upcoming", _("시작 전")
+    ENDED = "ended", _("종료")
 
 
 class Membership(models.Model):
@@ -85,10 +108,32 @@ class Membership(models.Model):
         verbose_name=_("기관"),
     )
     is_active = models.BooleanField(_("활성"), default=True)
-    valid_until = models.DateField(_("만료일"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("시작일"), null=True, blank=True, help_text=_("비워 두면 바로 유효합니다.")
+    )
+    valid_until = models.DateField(
+        _("종료일"),
+        null=True,
+        blank=True,
+        help_text=_("이 날까지 유효합니다. 비워 두면 기한 없음."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]
+
+    # A membership is in a staff member's scope when its own scope lies inside it: a zone
+    # sees the memberships of the zone, of its offices, complexes and organisations.
+    scope_paths: ClassVar[dict[str, ScopePath]] = {
+        "zone": (
+            "zone",
+            "office__zone",
+            "complex__province__zone",
+            "organisation__complex__province__zone",
+        ),
+        "office": ("office", "complex__office", "organisation__complex__office"),
+        "complex": ("complex", "organisation__complex"),
+        "organisation": "organisation",
+    }
 
     class Meta:
         verbose_name = _("역할 부여")
@@ -107,6 +152,13 @@ class Membership(models.Model):
                 name="membership_role_valid",
                 condition=Q(role__in=[value for value, _label in Role.choices]),
             ),
+            models.CheckConstraint(
+                name="membership_starts_before_it_ends",
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=models.F("valid_until")),
+                violation_error_message=_("종료일은 시작일보다 앞설 수 없습니다."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +172,18 @@ class Membership(models.Model):
     def scope_label(self) -> str:
         target = self.zone or self.office or self.complex or self.organisation
         return str(target) if target else str(ScopeKind.NATIONAL.label)
+
+    @property
+    def status(self) -> str:
+        today = timezone.localdate()
+        if not self.is_active or (self.valid_until is not None and self.valid_until < today):
+            return MembershipStatus.ENDED
+        if self.valid_from is not None and self.valid_from > today:
+            return MembershipStatus.UPCOMING
+        return MembershipStatus.IN_FORCE
+
+    def get_status_display(self) -> str:
+        return str(MembershipStatus(self.status).label)
 
     def as_grant(self) -> Grant:
         return scope_grant(
@@ -191,10 +255,12 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         """
         conn = connections[self.db]
         ops = conn.ops
+        today = timezone.localdate()
         params = [
             ops.adapt_datetimefield_value(stale_before or timezone.now()),
             True,
-            ops.adapt_datefield_value(timezone.localdate()),
+            ops.adapt_datefield_value(today),
+            ops.adapt_datefield_value(today),
             _hash_token(raw),
             True,
         ]
@@ -244,6 +310,7 @@ def _token_sql(alias: str) -> str:
                 "complex",
                 "organisation",
                 "is_active",
+                "valid_from",
                 "valid_until",
             )
         },
@@ -257,6 +324,7 @@ def _token_sql(alias: str) -> str:
         FROM {token} t
         INNER JOIN {user} u ON u.{u_id} = t.{t_user}
         LEFT JOIN {membership} m ON m.{m_user} = u.{u_id} AND m.{m_is_active} = %s
+             AND (m.{m_valid_from} IS NULL OR m.{m_valid_from} <= %s)
              AND (m.{m_valid_until} IS NULL OR m.{m_valid_until} >= %s)
         WHERE t.{t_key_hash} = %s AND t.{t_revoked_at} IS NULL AND u.{u_is_active} = %s
         ORDER BY m.{m_id}
@@ -293,3 +361,88 @@ class ApiToken(models.Model):
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), hint=raw[:8])
         return token, raw
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", _("승인 대기")
+    APPROVED = "approved", _("승인")
+    REJECTED = "rejected", _("반려")
+
+
+class AccountRequestQuerySet(RestrictedQuerySet["AccountRequest"]):
+    def pending(self) -> AccountRequestQuerySet:
+        return self.filter(status=AccountRequestStatus.PENDING)
+
+
+class AccountRequest(models.Model):
+    """A firm's request for a company-user account, decided by a coordinator of its complex.
+
+    The firm is found by its business registration number; approval creates the user (who
+    sets a password through an e-mailed link) and a company_user membership for the firm.
+    """
+
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+        verbose_name=_("기업"),
+    )
+    business_number = models.CharField(_("사업자등록번호"), max_length=10)
+    name = models.CharField(_("신청자 이름"), max_length=50)
+    email = models.EmailField(_("이메일"))
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    department = models.CharField(_("부서·직위"), max_length=100, blank=True)
+    message = models.TextField(_("남기실 말"), max_length=1000, blank=True)
+    language = models.CharField(max_length=8, default="ko")  # the language of the e-mails
+    status = models.CharField(
+        _("상태"),
+        max_length=12,
+        choices=AccountRequestStatus.choices,
+        default=AccountRequestStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("신청일시"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("처리일시"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("처리자"),
+    )
+    decision_reason = models.CharField(_("반려 사유"), max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_requests",
+        verbose_name=_("만든 계정"),
+    )
+
+    objects: ClassVar[AccountRequestQuerySet] = AccountRequestQuerySet.as_manager()  # type: ignore[assignment]
+
+    # Staff reach the requests of the firms in their scope (the coordinator of the firm's
+    # complex, the regional HQ of its zone).
+    scope_paths: ClassVar[dict[str, ScopePath]] = {
+        "zone": "organisation__complex__province__zone",
+        "office": "organisation__complex__office",
+        "complex": "organisation__complex",
+    }
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email", "phone")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("계정 신청")
+        verbose_name_plural = _("계정 신청")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(status="pending"),
+                name="account_request_one_pending_per_email_and_firm",
+                violation_error_message=_("이 기업에 같은 이메일로 낸 신청이 이미 심사 중입니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.organisation}"

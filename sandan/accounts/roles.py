@@ -164,6 +164,20 @@ _EXPERT_SUPPORT: Table = {
     "support.outcome": _reach(view=OWN),
 }
 
+# People (sandan.accounts): only HQ creates accounts, grants and ends memberships; regional
+# HQs and coordinators see the people of their scope and decide the account requests of
+# its firms; the auditor reads who holds which role.
+_PEOPLE_MODELS = ("accounts.membership", "accounts.accountrequest")
+_RUN_PEOPLE: Table = {
+    "accounts.membership": _reach(view=ALL, add=ALL, change=ALL, contact=ALL),
+    "accounts.accountrequest": _reach(view=ALL, approve=ALL, contact=ALL),
+}
+_SEE_PEOPLE_IN_SCOPE: Table = {
+    "accounts.membership": _reach(view=SCOPE, contact=SCOPE),
+    "accounts.accountrequest": _reach(view=SCOPE, approve=SCOPE, contact=SCOPE),
+}
+_READ_PEOPLE: Table = {label: {"view": ALL} for label in _PEOPLE_MODELS}
+
 POLICY: dict[str, Table] = {
     Role.MINISTRY_OFFICER: _table(
         _everyone_reads_reference(),
@@ -174,7 +188,7 @@ POLICY: dict[str, Table] = {
         _READ_SUPPORT,
     ),
     Role.AUDITOR: _table(
-        _everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS, _READ_SUPPORT
+        _everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS, _READ_SUPPORT, _READ_PEOPLE
     ),
     Role.HQ_STAFF: _table(
         {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
@@ -186,6 +200,7 @@ POLICY: dict[str, Table] = {
         },
         _RUN_COUNCILS,
         _RUN_SUPPORT,
+        _RUN_PEOPLE,
     ),
     Role.REGIONAL_STAFF: _table(
         _everyone_reads_reference(),
@@ -204,6 +219,7 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
         _APPROVE_PROJECTS_IN_SCOPE,
+        _SEE_PEOPLE_IN_SCOPE,
     ),
     Role.COORDINATOR: _table(
         _everyone_reads_reference(),
@@ -214,6 +230,7 @@ POLICY: dict[str, Table] = {
         },
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
+        _SEE_PEOPLE_IN_SCOPE,
     ),
     Role.COMPANY_USER: _table(
         _everyone_reads_reference(),

@@ -1,6 +1,8 @@
-"""Login (throttled by django-axes), logout, password change and the profile page."""
+"""Login (throttled by django-axes), logout, password change and reset, the profile page."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -28,6 +30,42 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         messages.success(self.request, _("비밀번호를 바꿨습니다."))
         return super().form_valid(form)
+
+
+def _krds(form: Any) -> Any:
+    """Django's own auth forms, with the KRDS input style on every field."""
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "krds-input")
+    return form
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an e-mail address and always answers the same way, so that the page does
+    not tell whether an account uses that address; the link is single-use and expires."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        return _krds(super().get_form(form_class))
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        return _krds(super().get_form(form_class))
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

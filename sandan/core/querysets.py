@@ -26,6 +26,10 @@ from sandan.core.scope import NATIONAL, Grant, Reach, grants_of, is_signed_in
 
 M = TypeVar("M", bound=models.Model)
 
+# How a model's rows reach one kind of scope: an ORM path to the scope's id, several paths
+# (any of them), or None (the model's rows are outside every scope of that kind).
+ScopePath = str | tuple[str, ...] | None
+
 ACTIONS = ("view", "add", "change", "delete", "contact", "approve")
 
 
@@ -46,7 +50,7 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
     if user.is_superuser:
         return None
     label = model._meta.label_lower
-    scope_paths: dict[str, str | None] = getattr(model, "scope_paths", {})
+    scope_paths: dict[str, ScopePath] = getattr(model, "scope_paths", {})
     owner_path: str | None = getattr(model, "owner_path", None)
     condition = Q(pk__in=[])
     for grant in grants_of(user):
@@ -64,13 +68,18 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
 
 
 def _scope_q(
-    grant: Grant, scope_paths: dict[str, str | None], model: type[models.Model] | None = None
+    grant: Grant, scope_paths: dict[str, ScopePath], model: type[models.Model] | None = None
 ) -> Q:
-    path = scope_paths.get(grant.scope_kind)
-    if not path:
+    paths = scope_paths.get(grant.scope_kind)
+    if not paths:
         return Q(pk__in=[])
-    lookup = "pk__in" if path == "pk" else f"{path}__in"
-    return _path_q(model, path, lookup, sorted(grant.scope_ids))
+    condition = Q(pk__in=[])
+    # A row may reach a scope along several paths (a membership's zone is its own zone, its
+    # office's, its complex's or its organisation's): any of them puts the row in scope.
+    for path in (paths,) if isinstance(paths, str) else paths:
+        lookup = "pk__in" if path == "pk" else f"{path}__in"
+        condition |= _path_q(model, path, lookup, sorted(grant.scope_ids))
+    return condition
 
 
 def _path_q(model: type[models.Model] | None, path: str, lookup: str, value: Any) -> Q:

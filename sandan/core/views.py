@@ -24,6 +24,8 @@ HISTORY_MODELS = {
     "complexstat": "registry.ComplexStat",
     "problem": "support.Problem",
     "project": "support.Project",
+    "membership": "accounts.Membership",
+    "accountrequest": "accounts.AccountRequest",
 }
 
 
