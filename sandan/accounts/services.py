@@ -188,8 +188,10 @@ def request_account(
     message: str = "",
     language: str = "ko",
     source: str = "web",
+    notify: bool = True,
 ) -> AccountRequest:
-    """A firm asks for an account (anyone may; the form found the firm by its number)."""
+    """A firm asks for an account (anyone may; the form found the firm by its number).
+    `notify=False` sends no acknowledgement (demo data)."""
     with transaction.atomic():
         account_request = AccountRequest(
             organisation=organisation,
@@ -204,7 +206,8 @@ def request_account(
         account_request.full_clean()
         account_request.save()
         audit.record(None, account_request, AuditAction.CREATE, source=source)
-        transaction.on_commit(lambda: mail.send_request_received(account_request))
+        if notify:
+            transaction.on_commit(lambda: mail.send_request_received(account_request))
     return account_request
 
 

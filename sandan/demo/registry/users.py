@@ -157,7 +157,39 @@ def ensure_users(
                 if expert is not None and expert.user_id != user.pk:
                     update_expert(None, expert, user=user, source=AUDIT_SOURCE)
             table.append((spec.username, password, str(spec.role), spec.scope_label))
+        _waiting_account_request()
     return table
+
+
+def _waiting_account_request() -> None:
+    """One firm of the coordinator's complex waits for its account (the tour approves it)."""
+    from sandan.accounts.models import AccountRequest, Membership
+    from sandan.accounts.services import request_account
+
+    if AccountRequest.objects.filter(status="pending").exists():
+        return
+    changwon = find_original(CHANGWON) or Complex.objects.order_by("-tenants", "kicox_id").first()
+    firm = (
+        Organisation.objects.filter(complex=changwon, kind="company", business_number__isnull=False)
+        .exclude(
+            pk__in=Membership.objects.filter(organisation__isnull=False).values("organisation")
+        )
+        .order_by("-business_number")
+        .first()
+    )
+    if firm is None or firm.business_number is None:
+        return
+    request_account(
+        organisation=firm,
+        business_number=firm.business_number,
+        name="정다은",
+        email=f"jung.daeun.{firm.pk}@demo.example.kr",
+        phone="055-239-0000",
+        department="경영지원팀 대리",
+        message="애로과제를 등록하려고 계정을 신청합니다.",
+        source=AUDIT_SOURCE,
+        notify=False,
+    )
 
 
 class _Passwords:

@@ -253,6 +253,19 @@ def test_every_role_has_a_working_demo_user(world: str) -> None:
 
 @slow_world
 @pytest.mark.django_db
+def test_a_firm_of_the_coordinators_complex_waits_for_its_account(world: str) -> None:
+    from sandan.accounts.models import AccountRequest
+
+    (waiting,) = AccountRequest.objects.filter(status="pending")
+    assert waiting.organisation.complex == find_original(CHANGWON)
+    coordinator = User.objects.get(username="coordinator")
+    assert AccountRequest.objects.restrict(coordinator, "approve").filter(pk=waiting.pk).exists()
+    regional = User.objects.get(username="regional")
+    assert AccountRequest.objects.restrict(regional, "approve").filter(pk=waiting.pk).exists()
+
+
+@slow_world
+@pytest.mark.django_db
 def test_running_twice_does_not_duplicate(world: str) -> None:
     before = (
         Complex.objects.count(),
@@ -283,6 +296,7 @@ def test_same_seed_same_data(world: str) -> None:
     """Empty the registry, build again with the same seed: the same fingerprint."""
     # The councils stand on the designations, the program's designations and plan runs on
     # the complexes: they go first.
+    from sandan.accounts.models import AccountRequest
     from sandan.demo.councils.load import delete_councils
 
     delete_councils()
@@ -290,6 +304,7 @@ def test_same_seed_same_data(world: str) -> None:
     Designation.objects.filter(role="linked").delete()
     Designation.objects.all().delete()
     ProgramYear.objects.all().delete()
+    AccountRequest.objects.all().delete()  # a firm's request stands on the firm
     Membership.objects.all().delete()
     User.objects.all().delete()
     Expert.objects.all().delete()
