@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from sandan.api.urls import api
+from sandan.core.views import privacy_policy
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("program/", include("sandan.program.urls")),
     path("support/", include("sandan.support.urls")),
     path("history/", include("sandan.core.urls")),
+    path("privacy/", privacy_policy, name="privacy"),
     path("", include("sandan.analytics.urls")),
 ]
 

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the navigation the user may see."""
+"""Template context shared by every page: the navigation the user may see (the menu's
+groups and entries are in `sandan.accounts.navigation`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from sandan.accounts.navigation import menu_for
 from sandan.accounts.roles import Role, roles_of
 
 
@@ -27,4 +29,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             user
             and (user.is_superuser or roles & {Role.AUDITOR, Role.HQ_STAFF, Role.MINISTRY_OFFICER})
         ),
+        "menu": menu_for(user, request),
     }

@@ -61,3 +61,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(source=source)
     page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "actor": actor, "source": source})
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    """개인정보처리방침: what personal data sandan keeps, who sees it, for how long and
+    whom to ask (open to everyone, signed in or not; written from docs/permissions.md)."""
+    from django.conf import settings
+
+    contact = getattr(settings, "SANDAN_PRIVACY_CONTACT", "") or settings.DEFAULT_FROM_EMAIL
+    session_hours = settings.SESSION_COOKIE_AGE // 3600
+    return render(
+        request,
+        "core/privacy.html",
+        {"contact": contact, "session_hours": session_hours},
+    )

@@ -311,3 +311,20 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("program:plan_detail", pk=pk)
     messages.success(request, _("지정안을 채택해 %(n)d건을 저장했습니다.") % {"n": count})
     return redirect("program:designations", year=plan_run.program_year.year)
+
+
+@login_required
+def planner_current(request: HttpRequest) -> HttpResponse:
+    """The menu's "지정 계획": the planner of the newest program year (the one being
+    planned), or the list of years when there is none yet."""
+    if not allows(request.user, PlanRun, "add"):
+        raise PermissionDenied(_("지정안을 계산할 권한이 없습니다."))
+    newest = (
+        ProgramYear.objects.restrict(request.user, "view")
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if newest is None:
+        return redirect("program:year_list")
+    return redirect("program:planner", year=newest)

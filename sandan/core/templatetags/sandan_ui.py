@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: navigation state, masking, Korean numbers."""
+"""Template helpers shared by every page: masking, Korean numbers, local names."""
 
 from __future__ import annotations
 
@@ -6,41 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.http import HttpRequest
 
 from sandan.core import i18n, privacy
 
 register = template.Library()
-
-# Which navigation item a URL name belongs to: (namespace, url-name prefix) → item.
-_NAV_SECTIONS = (
-    ("analytics", "", "dashboard"),
-    ("registry", "import", "import"),
-    ("registry", "complex", "complexes"),
-    ("registry", "organisation", "organisations"),
-    ("registry", "expert", "experts"),
-    ("program", "", "program"),
-    ("support", "project", "projects"),
-    ("support", "outcome", "outcomes"),
-    ("support", "service_level", "outcomes"),
-    ("support", "", "problems"),
-    ("core", "", "history"),
-    ("accounts", "", "account"),
-)
-
-
-@register.simple_tag(takes_context=True)
-def nav_section(context: template.Context) -> str:
-    """The navigation item of the current page, so the menu can mark it aria-current."""
-    request: HttpRequest | None = context.get("request")
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return ""
-    for namespace, prefix, section in _NAV_SECTIONS:
-        if match.namespace == namespace and match.url_name.startswith(prefix):
-            return section
-    return ""
-
 
 @register.filter
 def mask(value: Any, visible: bool) -> str:

@@ -64,7 +64,7 @@ def hq(client: Client) -> Any:
 
 
 def test_dashboard_needs_login(client: Client) -> None:
-    assert client.get(reverse("analytics:dashboard")).status_code == 302
+    assert client.get(reverse("analytics:overview")).status_code == 302
 
 
 def test_dashboard_counts_by_kind_and_zone(client: Client, hq: Any, geojson: Path) -> None:
@@ -73,7 +73,7 @@ def test_dashboard_counts_by_kind_and_zone(client: Client, hq: Any, geojson: Pat
     ComplexFactory(kind="national", province=province("48"), tenants=2000, operating_firms=1900)
     ComplexStatFactory(complex=ComplexFactory(), year=2009, quarter=4, output_100m_krw=15000)
 
-    response = client.get(reverse("analytics:dashboard"))
+    response = client.get(reverse("analytics:overview"))
 
     data = response.context["data"]
     assert response.status_code == 200
@@ -99,7 +99,7 @@ def test_dashboard_map_colours_provinces_with_classes_and_titles(
     ComplexFactory.create_batch(3)
     ComplexFactory(province=province("51"), kicox_id="251001")
 
-    body = client.get(reverse("analytics:dashboard")).content.decode()
+    body = client.get(reverse("analytics:overview")).content.decode()
 
     assert body.count('class="province map-b') == 2
     assert "<title>경기도: 3개</title>" in body
@@ -112,7 +112,7 @@ def test_dashboard_without_geojson_falls_back_to_table(
 ) -> None:
     ComplexFactory()
 
-    response = client.get(reverse("analytics:dashboard"))
+    response = client.get(reverse("analytics:overview"))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -152,6 +152,6 @@ def test_dashboard_query_count_is_constant(
     # session, user, memberships; zones, zone × kind, provinces' counts, provinces,
     # latest year, latest quarter's sums.
     with django_assert_num_queries(9):
-        response = client.get(reverse("analytics:dashboard"))
+        response = client.get(reverse("analytics:overview"))
 
     assert response.status_code == 200
