@@ -25,17 +25,28 @@ def test_an_anonymous_visitor_has_no_roles_and_no_menus() -> None:
         "can_import": False,
         "can_see_people": False,
         "can_read_history": False,
+        "menu": [],
     }
 
 
 def test_hq_staff_may_import_and_read_history() -> None:
     shown = _navigation_of(user_with_role(Role.HQ_STAFF))
+    menu = shown.pop("menu")
     assert shown == {
         "user_roles": ["공단 본사"],
         "can_import": True,
         "can_see_people": True,
         "can_read_history": True,
     }
+    assert [group.key for group in menu] == [  # type: ignore[attr-defined]
+        "home",
+        "support",
+        "councils",
+        "results",
+        "program",
+        "registry",
+        "admin",
+    ]
 
 
 def test_an_auditor_reads_history_but_does_not_import() -> None:
@@ -53,12 +64,14 @@ def test_a_company_user_gets_neither_menu() -> None:
 def test_a_superuser_without_memberships_gets_both_menus() -> None:
     admin = UserFactory(is_superuser=True)
     shown = _navigation_of(admin)
+    menu = shown.pop("menu")
     assert shown == {
         "user_roles": [],
         "can_import": True,
         "can_see_people": True,
         "can_read_history": True,
     }
+    assert len(menu) == 7  # type: ignore[arg-type]
 
 
 def test_coordinators_and_regional_staff_see_the_people_of_their_scope() -> None:

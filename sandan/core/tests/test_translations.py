@@ -227,7 +227,7 @@ def test_the_main_menu_is_in_english_after_switching(english_hq: Client) -> None
 
     menu_en = _texts(english_hq, reverse("analytics:dashboard")).menu
 
-    assert "대시보드" in menu_ko and "협의체" in menu_ko
+    assert "대시보드" in menu_ko and "협의체 목록" in menu_ko
     assert len(menu_en) == len(menu_ko)
     assert [item for item in menu_en if HANGUL.search(item)] == []
     for item in (
@@ -252,6 +252,8 @@ def test_main_pages_have_english_menus_headings_and_labels(english_hq: Client) -
     ActivityFactory(council=council)
     pages = [
         reverse("analytics:dashboard"),
+        reverse("analytics:overview"),
+        reverse("privacy"),
         reverse("registry:complex_list"),
         reverse("registry:organisation_list"),
         reverse("registry:expert_list"),
@@ -275,7 +277,8 @@ def test_main_pages_have_english_menus_headings_and_labels(english_hq: Client) -
 
     assert {url: found for url, found in korean.items() if found} == {}
     for url, heading in (
-        (reverse("analytics:dashboard"), "Industrial complexes nationwide"),
+        (reverse("analytics:dashboard"), "Cluster program nationwide"),
+        (reverse("analytics:overview"), "Industrial complexes nationwide"),
         (reverse("program:year_list"), "Program year"),
         (reverse("councils:calendar"), "Activity calendar"),
     ):
