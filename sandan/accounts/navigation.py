@@ -173,6 +173,7 @@ MENU: tuple[Group, ...] = (
                 "registry:organisation_list",
                 ("registry:organisation",),
                 needs=(("registry.organisation", "view"),),
+                roles=STAFF | READERS | {Role.COMPANY_USER},
             ),
             Entry(
                 pgettext_lazy("menu", "전문가"),

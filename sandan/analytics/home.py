@@ -135,7 +135,7 @@ def firm_home(user: Any, when: Period) -> FirmHome:
     coming = activities(user, ActivityFilter(date_from=when.today, date_to=until)).order_by(
         "starts_at", "id"
     )
-    listed = list(problems[: LIST_SIZE])
+    listed = list(problems[:LIST_SIZE])
     return FirmHome(
         problems=listed[:LIST_SIZE],
         open_problems=problems.count(),
@@ -179,9 +179,9 @@ def coordinator_home(user: Any, when: Period) -> CoordinatorHome:
     month = activities(
         user, ActivityFilter(date_from=when.month_start, date_to=when.month_end)
     ).order_by("starts_at", "id")
-    listed_triage = list(to_triage[: LIST_SIZE])
-    listed_overdue = list(overdue[: LIST_SIZE])
-    listed_drafts = list(to_submit[: LIST_SIZE])
+    listed_triage = list(to_triage[:LIST_SIZE])
+    listed_overdue = list(overdue[:LIST_SIZE])
+    listed_drafts = list(to_submit[:LIST_SIZE])
     return CoordinatorHome(
         to_triage=listed_triage[:LIST_SIZE],
         to_triage_count=to_triage.count(),

@@ -11,6 +11,7 @@ from sandan.core import i18n, privacy
 
 register = template.Library()
 
+
 @register.filter
 def mask(value: Any, visible: bool) -> str:
     """Personal data shown only when the row's `contact_visible` says so."""
