@@ -122,7 +122,8 @@ def test_walk_through_the_registry_in_korean_and_english(
     assert "산업단지" in page.inner_text("main")
     _check(page, "02-dashboard")
 
-    page.click("nav.main-nav >> text=산업단지")
+    page.click("nav.main-nav summary >> text=기준정보")
+    page.click("nav.main-nav .gnb-sub >> text='산업단지'")
     page.wait_for_url("**/registry/complexes/**")
     assert "창원국가산업단지" in page.inner_text("main")
     _check(page, "03-complex-list")
