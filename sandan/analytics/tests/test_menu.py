@@ -45,7 +45,7 @@ def test_hq_sees_every_group_and_page() -> None:
     assert menu["성과·현황"] == ["전국 산업단지 현황", "성과", "서비스 수준"]
     assert menu["사업 관리"] == ["사업연도·지정", "지정 계획"]
     assert menu["기준정보"] == ["산업단지", "기관", "전문가", "데이터 가져오기"]
-    assert menu["관리"] == ["감사 기록"]
+    assert menu["관리"] == ["사용자·역할", "감사 기록"]
 
 
 def test_a_company_user_sees_its_own_work_and_no_expert_search() -> None:
@@ -71,13 +71,17 @@ def test_a_coordinator_runs_the_hub_but_plans_no_designations() -> None:
     assert "애로과제 등록" in menu["애로·지원"] and "내 자문 과제" not in menu["애로·지원"]
     assert menu["사업 관리"] == ["사업연도·지정"]
     assert "서비스 수준" in menu["성과·현황"]
-    assert "관리" not in menu and "데이터 가져오기" not in menu["기준정보"]
+    assert menu["관리"] == ["사용자·역할"]  # the people of its branch
+    assert "데이터 가져오기" not in menu["기준정보"]
 
 
 def test_the_ministry_and_the_auditor_read_and_plan_nothing() -> None:
-    for role in (Role.MINISTRY_OFFICER, Role.AUDITOR):
+    for role, admin in (
+        (Role.MINISTRY_OFFICER, ["감사 기록"]),
+        (Role.AUDITOR, ["사용자·역할", "감사 기록"]),
+    ):
         menu = _menu(user_with_role(role))
-        assert menu["관리"] == ["감사 기록"]
+        assert menu["관리"] == admin
         assert menu["사업 관리"] == ["사업연도·지정"]
         assert menu["애로·지원"] == ["애로과제", "지원과제"]  # nothing to file
 
