@@ -182,8 +182,12 @@ POLICY: dict[str, Table] = {
     Role.MINISTRY_OFFICER: _table(
         _everyone_reads_reference(),
         _READ_EVERYTHING,
-        # The ministry approves program years (and their budgets); it edits nothing else.
-        {"program.programyear": _reach(approve=ALL)},
+        # The ministry approves program years (and their budgets) and the designation plans
+        # KICOX puts forward; it edits nothing else.
+        {
+            "program.programyear": _reach(approve=ALL),
+            "program.designation": _reach(approve=ALL),
+        },
         _READ_COUNCILS,
         _READ_SUPPORT,
     ),

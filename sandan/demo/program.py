@@ -4,9 +4,10 @@
   complexes (7 from 2005, 5 more from 2008). Before 2010 every target complex ran its own
   councils, which is what a hub does, so they are recorded as hubs without linked complexes.
 * 2010: the year's data file (data/program_year_2010.json), then the designation planner
-  proposes 25 hubs and 125 linked complexes — per zone the largest complexes up to the
-  zone's targets, the original complexes pinned as hubs where they qualify — and the
-  proposal is accepted and the year approved, as KICOX did with the final plan of April 2010.
+  chooses the 25 hubs and 125 linked complexes the zone targets ask for among every complex
+  of the registry (the original complexes kept as hubs where they qualify, as KICOX did),
+  KICOX puts the plan forward and the ministry approves it, then the year — the final plan
+  of April 2010. Nothing is chosen here: the product's services do it all.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
 from sandan.program.services import (
     accept_plan,
+    approve_plan,
     approve_program_year,
     create_program_year,
     designate,
@@ -76,6 +78,8 @@ def load_early_years() -> int:
             year=year,
             zone_targets={code: (n, 0) for code, n in per_zone.items()},
             notes="2005–2009 클러스터사업 대상 단지 (지원서비스 11개 분야는 분류하지 않음)",
+            # Before 2010 a target complex ran its own councils: no linked complexes.
+            rules={"hub_requires_linked": False},
             source="demo",
         )
         for complex_ in members:
@@ -84,54 +88,22 @@ def load_early_years() -> int:
     return created
 
 
-def _universe(program_year: ProgramYear) -> tuple[list[str], list[str]]:
-    """Per zone the largest complexes up to hubs + linked targets; originals pinned.
-
-    A zone with fewer complexes than its targets (제주 in the 2009 world has three) hands
-    the shortfall to the largest complexes left elsewhere, so the year's totals still hold.
-    """
+def _pinned(program_year: ProgramYear) -> list[str]:
+    """The original complexes that qualify as hubs: KICOX kept them as hubs in 2010."""
     min_hub = int(program_year.rule("hub_min_operating_firms") or 0)
-    pinned = [c.kicox_id for c, _since in _originals() if c.operating_firms >= min_hub]
-    universe: list[str] = []
-    shortfall = 0
-    for target in program_year.zone_targets.select_related("zone"):
-        size = target.hubs + target.linked
-        zone_complexes = Complex.objects.filter(province__zone=target.zone)
-        forced = list(zone_complexes.filter(kicox_id__in=pinned).values_list("kicox_id", flat=True))
-        rest = list(
-            zone_complexes.exclude(kicox_id__in=forced)
-            .order_by("-operating_firms", "kicox_id")
-            .values_list("kicox_id", flat=True)[: max(0, size - len(forced))]
-        )
-        universe.extend(forced)
-        universe.extend(rest)
-        shortfall += max(0, size - len(forced) - len(rest))
-    if shortfall:
-        extra = (
-            Complex.objects.exclude(kicox_id__in=universe)
-            .order_by("-operating_firms", "kicox_id")
-            .values_list("kicox_id", flat=True)[:shortfall]
-        )
-        universe.extend(extra)
-    return universe, pinned
+    return [c.kicox_id for c, _since in _originals() if c.operating_firms >= min_hub]
 
 
 def load_2010(*, progress: Any = None) -> tuple[ProgramYear, PlanRun | None]:
     program_year = load_program_year(2010)
-    if program_year.designations.exists():
+    if Designation.all_objects.filter(program_year=program_year).exists():
         return program_year, None
-    universe, pinned = _universe(program_year)
-    request = PlanRequest(
-        year=2010,
-        universe=tuple(universe),
-        pinned=tuple(pinned),
-        min_operating_firms=0,
-        time_limit=60.0,
-    )
+    request = PlanRequest(year=2010, pinned=tuple(_pinned(program_year)), time_limit=120.0)
     plan_run = run_plan(start_plan(None, program_year, request), on_progress=progress)
     if plan_run.status != PlanRun.Status.DONE:
         raise RuntimeError(f"the 2010 demo plan failed: {plan_run.error}")
-    accept_plan(None, plan_run, reason="2010년 4월 최종계획 (데모)")
+    accept_plan(None, plan_run, reason="2010년 광역화 지정안 (데모)")
+    approve_plan(None, plan_run, reason="2010년 4월 최종계획 (데모)")
     approve_program_year(None, program_year)
     return program_year, plan_run
 
@@ -140,7 +112,7 @@ def load_program_demo(*, progress: Any = None) -> ProgramDemoSummary:
     load_early_years()
     program_year, plan_run = load_2010(progress=progress)
     counts = {
-        role: program_year.designations.filter(role=role).count()
+        role: Designation.objects.filter(program_year=program_year, role=role).count()
         for role in (Designation.Role.HUB, Designation.Role.LINKED)
     }
     return ProgramDemoSummary(

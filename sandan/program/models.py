@@ -26,6 +26,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "firm_grant_cap_krw": 100_000_000,
     # A hub complex needs at least this many operating firms.
     "hub_min_operating_firms": 50,
+    # The designations of the year meet every zone's hub and linked targets exactly …
+    "designations_meet_zone_targets": True,
+    # … and every hub has at least one linked complex (both overridable with a reason).
+    "hub_requires_linked": True,
 }
 
 # What each rule the code reads means and how to show its value: (label, unit). The values
@@ -36,6 +40,8 @@ RULE_INFO: dict[str, tuple[Any, str]] = {
     "firm_cost_share_min_pct": (_("기업 최소 부담 비율"), "percent"),
     "firm_grant_cap_krw": (_("기업당 연간 지원 한도"), "krw"),
     "hub_min_operating_firms": (_("거점단지 최소 가동업체 수"), "count"),
+    "designations_meet_zone_targets": (_("지정은 권역별 목표와 정확히 일치"), "bool"),
+    "hub_requires_linked": (_("거점단지마다 연계단지 1곳 이상"), "bool"),
     "self_sustaining_running_cost_krw": (_("자립형 클러스터 운영비"), "krw"),
     "triage_within_days": (_("접수 후 분류 기한"), "days"),
     "start_within_days": (_("분류 후 과제 착수 기한"), "days"),
@@ -168,12 +174,30 @@ class ServiceCategory(models.Model):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
+class InForceManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Only the designations in force (approved): what councils, support and pages build on.
+    Proposed and retired rows are reached through `Designation.all_objects`."""
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(status=Designation.Status.APPROVED)
+
+
 class Designation(models.Model):
-    """One complex's role in one program year: a hub, or a linked complex of a hub."""
+    """One complex's role in one program year: a hub, or a linked complex of a hub.
+
+    Lifecycle: a plan that is put forward creates PROPOSED rows; approving the plan makes
+    them APPROVED (in force, with who and when) and RETIRES the year's designations the plan
+    leaves out (kept, because councils and support projects may still point at them).
+    """
 
     class Role(models.TextChoices):
         HUB = "hub", _("거점단지")
         LINKED = "linked", _("연계단지")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("제안")
+        APPROVED = "approved", _("승인")
+        RETIRED = "retired", _("해제")
 
     program_year = models.ForeignKey(
         ProgramYear, on_delete=models.PROTECT, related_name="designations"
@@ -194,10 +218,33 @@ class Designation(models.Model):
     is_cross_zone = models.BooleanField(_("권역 외 연계"), default=False)
     cross_zone_reason = models.CharField(_("권역 외 연계 사유"), max_length=300, blank=True)
     note = models.CharField(_("비고"), max_length=300, blank=True)
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    plan = models.ForeignKey(
+        "PlanRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="designations",
+        verbose_name=_("지정안"),
+    )
+    approved_at = models.DateTimeField(_("승인일"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("승인자"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[RestrictedQuerySet[Designation]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+    # `objects` holds the designations in force; services that manage the lifecycle (and
+    # Django itself: the default manager) see every row.
+    objects: ClassVar[RestrictedQuerySet[Designation]] = InForceManager()
+    all_objects: ClassVar[RestrictedQuerySet[Designation]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = {
         "zone": "zone",
         "office": "complex__office",
@@ -206,11 +253,25 @@ class Designation(models.Model):
 
     class Meta:
         ordering = ["program_year", "zone__order", "role", "complex__kicox_id"]
+        default_manager_name = "all_objects"
         verbose_name = _("거점·연계단지 지정")
         verbose_name_plural = _("거점·연계단지 지정")
         constraints = [
+            # One standing row (in force or retired) per complex and year, and at most one
+            # proposed row beside it.
             models.UniqueConstraint(
-                fields=["program_year", "complex"], name="designation_once_per_year"
+                fields=["program_year", "complex"],
+                condition=~Q(status="proposed"),
+                name="designation_once_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["program_year", "complex"],
+                condition=Q(status="proposed"),
+                name="designation_proposed_once_per_year",
+            ),
+            models.CheckConstraint(
+                name="designation_status_valid",
+                condition=Q(status__in=["proposed", "approved", "retired"]),
             ),
             models.CheckConstraint(
                 name="designation_hub_has_no_hub", condition=~Q(role="hub") | Q(hub__isnull=True)
@@ -241,7 +302,8 @@ class PlanRun(models.Model):
         RUNNING = "running", _("계산 중")
         DONE = "done", _("완료")
         FAILED = "failed", _("실패")
-        ACCEPTED = "accepted", _("채택")
+        ACCEPTED = "accepted", _("제안(승인 대기)")
+        APPROVED = "approved", _("승인")
 
     program_year = models.ForeignKey(ProgramYear, on_delete=models.CASCADE, related_name="plans")
     parameters = models.JSONField(_("조건"), default=dict)
@@ -265,6 +327,18 @@ class PlanRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("승인일"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("승인자"),
+    )
+    # Why the plan was approved although it breaks a rule of the year (zone targets, hubs
+    # without linked complexes); empty when it keeps them all.
+    override_reason = models.CharField(_("규칙 예외 사유"), max_length=300, blank=True)
 
     objects: ClassVar[RestrictedQuerySet[PlanRun]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -10,15 +10,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sandan.program.models import Designation, PlanRun, ProgramYear, ServiceCategory, ZoneTarget
-from sandan.registry.models import Zone
+from sandan.registry.models import Complex, Zone
 
 
 def program_years(user: Any) -> QuerySet[ProgramYear]:
     return ProgramYear.objects.restrict(user, "view").annotate(
-        hub_count=Count("designations", filter=Q(designations__role="hub")),
-        linked_count=Count("designations", filter=Q(designations__role="linked")),
+        hub_count=Count(
+            "designations", filter=Q(designations__role="hub", designations__status="approved")
+        ),
+        linked_count=Count(
+            "designations",
+            filter=Q(designations__role="linked", designations__status="approved"),
+        ),
     )
 
 
@@ -101,6 +107,103 @@ def plan_runs(user: Any, program_year: ProgramYear | None = None) -> QuerySet[Pl
     if program_year is not None:
         qs = qs.filter(program_year=program_year)
     return qs.order_by("-created_at")
+
+
+@dataclass
+class Change:
+    """One complex in a plan against the designations in force."""
+
+    kind: str  # added, kept, changed, removed
+    kicox_id: str
+    name_ko: str
+    zone: str  # code
+    before_role: str | None
+    before_hub: str | None  # name of the hub it is linked to now
+    after_role: str | None
+    after_hub: str | None  # name of the hub the plan links it to
+    where: Any = None  # (lon, lat) for the map
+    after_hub_code: str | None = None  # KICOX id of that hub
+
+    @property
+    def kind_label(self) -> str:
+        return str(CHANGE_LABELS[self.kind])
+
+    def role_label(self, role: str | None) -> str:
+        return str(Designation.Role(role).label) if role else "–"
+
+    @property
+    def before_label(self) -> str:
+        label = self.role_label(self.before_role)
+        return f"{label} ({self.before_hub})" if self.before_hub else label
+
+    @property
+    def after_label(self) -> str:
+        label = self.role_label(self.after_role)
+        return f"{label} ({self.after_hub})" if self.after_hub else label
+
+
+CHANGE_LABELS = {
+    "added": _lazy("새로 지정"),
+    "changed": _lazy("역할·거점 변경"),
+    "kept": _lazy("유지"),
+    "removed": _lazy("지정 해제"),
+}
+CHANGE_ORDER = ("added", "changed", "removed", "kept")
+
+
+def plan_changes(plan_run: PlanRun) -> list[Change]:
+    """What approving the plan adds, changes, keeps and removes against the designations in
+    force of its year (ordered: additions, changes, removals, then what stays)."""
+    from sandan.registry.geo import complex_location
+
+    result = plan_run.result or {}
+    after: dict[str, tuple[str, str | None, str | None]] = {}
+    for hub in result.get("hubs", []):
+        after[hub["kicox_id"]] = (Designation.Role.HUB, None, None)
+    for row in result.get("linked", []):
+        after[row["kicox_id"]] = (Designation.Role.LINKED, row["hub"], row["hub_name_ko"])
+    current = {
+        d.complex.kicox_id: d
+        for d in Designation.objects.filter(program_year=plan_run.program_year).select_related(
+            "complex__province__zone", "complex__municipality", "hub__complex"
+        )
+    }
+    complexes = {
+        c.kicox_id: c
+        for c in Complex.objects.filter(kicox_id__in=set(after) - set(current)).select_related(
+            "province__zone", "municipality"
+        )
+    }
+    changes = []
+    for kicox_id in sorted(set(after) | set(current)):
+        now = current.get(kicox_id)
+        planned = after.get(kicox_id)
+        complex_ = now.complex if now else complexes[kicox_id]
+        before_hub = now.hub.complex if now is not None and now.hub is not None else None
+        if now is None:
+            kind = "added"
+        elif planned is None:
+            kind = "removed"
+        elif now.role == planned[0] and (before_hub.kicox_id if before_hub else None) == planned[1]:
+            kind = "kept"
+        else:
+            kind = "changed"
+        changes.append(
+            Change(
+                kind=kind,
+                kicox_id=kicox_id,
+                name_ko=complex_.name_ko,
+                zone=complex_.province.zone.code,
+                before_role=now.role if now else None,
+                before_hub=before_hub.name_ko if before_hub else None,
+                after_role=planned[0] if planned else None,
+                after_hub=planned[2] if planned else None,
+                where=complex_location(complex_),
+                after_hub_code=planned[1] if planned else None,
+            )
+        )
+    changes.sort(key=lambda c: (CHANGE_ORDER.index(c.kind), c.zone, c.name_ko))
+    return changes
 
 
 # Program year, hub and category look-ups (for the services of the apps above) ---------

@@ -176,10 +176,18 @@ def designate(
     fields = _designation_fields(program_year, complex, role, hub, cross_zone_reason)
     with transaction.atomic():
         existing = (
-            Designation.objects.select_for_update()
+            Designation.all_objects.select_for_update()
             .filter(program_year=program_year, complex=complex)
+            .exclude(status=Designation.Status.PROPOSED)
             .first()
         )
+        # A designation made by hand is in force at once: its author decided it.
+        fields = {
+            **fields,
+            "status": Designation.Status.APPROVED,
+            "approved_at": timezone.now(),
+            "approved_by": actor,
+        }
         if existing is None:
             return create_object(actor, Designation, fields, source=source, reason=reason)
         demoting_a_hub = existing.role == Designation.Role.HUB and role != Designation.Role.HUB
@@ -219,10 +227,13 @@ def remove_designation(
 __all__ = [
     "NotAllowed",
     "accept_plan",
+    "approve_plan",
     "approve_program_year",
     "copy_program_year",
     "create_program_year",
     "designate",
+    "designation_rule_breaches",
+    "plan_rule_breaches",
     "remove_designation",
     "run_plan",
     "start_plan",
@@ -279,11 +290,73 @@ def run_plan(plan_run: PlanRun, on_progress: Callable[[int, str], None] | None =
     return plan_run
 
 
+def designation_rule_breaches(
+    program_year: ProgramYear, rows: Iterable[tuple[str, str, Any, Any]]
+) -> list[str]:
+    """What a set of designations (zone code, role, own key, hub key) breaks of the year's
+    rules: a zone off its hub or linked target, a hub without a linked complex."""
+    from sandan.program.planner import zone_names
+
+    rows = list(rows)
+    names = zone_names()
+    breaches: list[str] = []
+    if program_year.rule("designations_meet_zone_targets"):
+        counts: dict[tuple[str, str], int] = {}
+        for zone, role, _key, _hub in rows:
+            counts[zone, role] = counts.get((zone, role), 0) + 1
+        targets = {
+            t.zone.code: (t.hubs, t.linked)
+            for t in program_year.zone_targets.select_related("zone")
+        }
+        for zone in sorted(set(targets) | {zone for zone, *_rest in rows}):
+            hubs, linked = targets.get(zone, (0, 0))
+            have_hubs = counts.get((zone, Designation.Role.HUB), 0)
+            have_linked = counts.get((zone, Designation.Role.LINKED), 0)
+            if (have_hubs, have_linked) != (hubs, linked):
+                breaches.append(
+                    _(
+                        "%(zone)s: 거점단지 %(h)d곳·연계단지 %(l)d곳으로 목표"
+                        "(거점단지 %(th)d곳·연계단지 %(tl)d곳)와 다릅니다."
+                    )
+                    % {
+                        "zone": names.get(zone, zone),
+                        "h": have_hubs,
+                        "l": have_linked,
+                        "th": hubs,
+                        "tl": linked,
+                    }
+                )
+    if program_year.rule("hub_requires_linked"):
+        served = {hub for _zone, role, _key, hub in rows if role == Designation.Role.LINKED}
+        lonely = [
+            key
+            for _zone, role, key, _hub in rows
+            if role == Designation.Role.HUB and key not in served
+        ]
+        if lonely:
+            breaches.append(_("연계단지가 없는 거점단지가 %(n)d곳 있습니다.") % {"n": len(lonely)})
+    return breaches
+
+
+def plan_rule_breaches(plan_run: PlanRun) -> list[str]:
+    result = plan_run.result or {}
+    rows = [(h["zone"], Designation.Role.HUB, h["kicox_id"], None) for h in result.get("hubs", [])]
+    rows += [
+        (row["zone"], Designation.Role.LINKED, row["kicox_id"], row["hub"])
+        for row in result.get("linked", [])
+    ]
+    return designation_rule_breaches(plan_run.program_year, rows)
+
+
 def accept_plan(actor: Any, plan_run: PlanRun, *, reason: str = "") -> int:
-    """Turn a computed plan into draft designations through `designate` (all or nothing)."""
+    """Put a computed plan forward: PROPOSED designations of its hubs and linked complexes
+    (all or nothing). The designations in force do not change until `approve_plan`; a plan
+    put forward earlier for the same year is withdrawn (its proposed rows go)."""
     if plan_run.status != PlanRun.Status.DONE:
-        raise ValidationError({"status": _("계산이 끝난 지정안만 채택할 수 있습니다.")})
+        raise ValidationError({"status": _("계산이 끝난 지정안만 제안할 수 있습니다.")})
     program_year = plan_run.program_year
+    if program_year.status == ProgramYear.Status.CLOSED:
+        raise ValidationError({"program_year": _("종료된 사업연도의 지정은 바꿀 수 없습니다.")})
     result = plan_run.result
     complexes = {
         c.kicox_id: c
@@ -292,29 +365,166 @@ def accept_plan(actor: Any, plan_run: PlanRun, *, reason: str = "") -> int:
         )
     }
     with transaction.atomic():
+        _withdraw_proposals(actor, program_year, keep=plan_run)
         hubs: dict[str, Designation] = {}
         for row in result["hubs"]:
-            hubs[row["kicox_id"]] = designate(
+            complex_ = complexes[row["kicox_id"]]
+            hubs[row["kicox_id"]] = create_object(
                 actor,
-                program_year=program_year,
-                complex=complexes[row["kicox_id"]],
-                role=Designation.Role.HUB,
-                reason=reason,
+                Designation,
+                {
+                    **_designation_fields(program_year, complex_, Designation.Role.HUB, None, ""),
+                    "status": Designation.Status.PROPOSED,
+                    "plan": plan_run,
+                },
                 source="planner",
+                reason=reason,
             )
         for row in result["linked"]:
             hub = hubs[row["hub"]]
-            designate(
-                actor,
-                program_year=program_year,
-                complex=complexes[row["kicox_id"]],
-                role=Designation.Role.LINKED,
-                hub=hub,
-                reason=reason,
-                source="planner",
-                cross_zone_reason=_("지정안 #%(id)s (권역 외 연계 허용)") % {"id": plan_run.pk}
+            complex_ = complexes[row["kicox_id"]]
+            cross = (
+                _("지정안 #%(id)s (권역 외 연계 허용)") % {"id": plan_run.pk}
                 if row["zone"] != hub.zone.code
-                else "",
+                else ""
+            )
+            create_object(
+                actor,
+                Designation,
+                {
+                    **_designation_fields(
+                        program_year, complex_, Designation.Role.LINKED, hub, cross
+                    ),
+                    "status": Designation.Status.PROPOSED,
+                    "plan": plan_run,
+                },
+                source="planner",
+                reason=reason,
             )
         update_object(actor, plan_run, {"status": PlanRun.Status.ACCEPTED}, source="planner")
+    plan_run.status = PlanRun.Status.ACCEPTED
     return len(result["hubs"]) + len(result["linked"])
+
+
+def _withdraw_proposals(actor: Any, program_year: ProgramYear, keep: PlanRun) -> None:
+    proposed = Designation.all_objects.filter(
+        program_year=program_year, status=Designation.Status.PROPOSED
+    )
+    for plan in PlanRun.objects.filter(
+        program_year=program_year, status=PlanRun.Status.ACCEPTED
+    ).exclude(pk=keep.pk):
+        update_object(actor, plan, {"status": PlanRun.Status.DONE}, source="planner")
+    # Linked rows first: they point at the proposed hubs.
+    for row in proposed.order_by("-role"):
+        audit.record(actor, row, AuditAction.DELETE, audit.snapshot(row), source="planner")
+        row.delete()
+
+
+def approve_plan(
+    actor: Any, plan_run: PlanRun, *, reason: str = "", override_reason: str = ""
+) -> dict[str, int]:
+    """Put a proposed plan in force, in one transaction: its designations become APPROVED
+    (with who and when), the year's designations it leaves out are RETIRED.
+
+    The year's rules (zone targets met exactly, every hub with a linked complex) hold unless
+    `override_reason` says why not; it is kept on the plan and in the audit log.
+    Returns how many designations were added, kept, changed and retired.
+    """
+    plan_run.refresh_from_db()
+    if plan_run.status != PlanRun.Status.ACCEPTED:
+        raise ValidationError({"status": _("제안된 지정안만 승인할 수 있습니다.")})
+    program_year = plan_run.program_year
+    if program_year.status == ProgramYear.Status.CLOSED:
+        raise ValidationError({"program_year": _("종료된 사업연도의 지정은 바꿀 수 없습니다.")})
+    breaches = plan_rule_breaches(plan_run)
+    override_reason = override_reason.strip()
+    if breaches and not override_reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "이 지정안은 사업연도 규칙에 맞지 않습니다: %(list)s "
+                    "그래도 승인하려면 사유를 적으세요."
+                )
+                % {"list": " ".join(breaches)}
+            }
+        )
+    now = timezone.now()
+    why = " / ".join(part for part in (reason.strip(), override_reason) if part)
+    counts = {"added": 0, "kept": 0, "changed": 0, "retired": 0}
+    with transaction.atomic():
+        ensure_allowed(actor, plan_run.program_year, "view")
+        proposed = list(
+            Designation.all_objects.select_for_update()
+            .filter(plan=plan_run, status=Designation.Status.PROPOSED)
+            .select_related("complex", "zone")
+        )
+        standing = {
+            row.complex_id: row
+            for row in Designation.all_objects.select_for_update().filter(
+                program_year=program_year,
+                status__in=[Designation.Status.APPROVED, Designation.Status.RETIRED],
+            )
+        }
+        final: dict[int, Designation] = {}  # proposed row id → the row in force
+        merged: list[Designation] = []
+        approval = {
+            "status": Designation.Status.APPROVED,
+            "approved_at": now,
+            "approved_by": actor,
+            "plan": plan_run,
+        }
+        for row in sorted(proposed, key=lambda r: r.role != Designation.Role.HUB):
+            hub = final[row.hub_id] if row.hub_id else None
+            fields = {
+                **approval,
+                "role": row.role,
+                "hub": hub,
+                "is_cross_zone": row.is_cross_zone,
+                "cross_zone_reason": row.cross_zone_reason,
+            }
+            before = standing.pop(row.complex_id, None)
+            if before is None:
+                counts["added"] += 1
+                final[row.pk] = update_object(
+                    actor, row, fields, source="planner", reason=why, check_action="approve"
+                )
+                continue
+            unchanged = (
+                before.status == Designation.Status.APPROVED
+                and before.role == row.role
+                and before.hub_id == (hub.pk if hub else None)
+            )
+            counts["kept" if unchanged else "changed"] += 1
+            final[row.pk] = update_object(
+                actor, before, fields, source="planner", reason=why, check_action="approve"
+            )
+            merged.append(row)
+        for row in sorted(merged, key=lambda r: r.role == Designation.Role.HUB):
+            # The standing row took over; the proposal has served its purpose.
+            audit.record(actor, row, AuditAction.DELETE, audit.snapshot(row), source="planner")
+            row.delete()
+        for row in standing.values():
+            if row.status == Designation.Status.APPROVED:
+                counts["retired"] += 1
+                update_object(
+                    actor,
+                    row,
+                    {"status": Designation.Status.RETIRED},
+                    source="planner",
+                    reason=why or _("지정안 #%(id)s 승인") % {"id": plan_run.pk},
+                    check_action="approve",
+                )
+        update_object(
+            actor,
+            plan_run,
+            {
+                "status": PlanRun.Status.APPROVED,
+                "approved_at": now,
+                "approved_by": actor,
+                "override_reason": override_reason if breaches else "",
+            },
+            source="planner",
+            reason=why,
+            check_action="view",
+        )
+    return counts

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:year>/planner/", views.planner, name="planner"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/accept/", views.plan_accept, name="plan_accept"),
+    path("plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
 ]

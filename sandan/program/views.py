@@ -240,19 +240,40 @@ def _launch(plan_run: PlanRun) -> None:
     transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
 
 
+def _plan_map(changes: list[selectors.Change]) -> dict[str, Any] | None:
+    """The plan on the province map: hubs and their links, each dot marked by what it
+    changes; complexes that lose their designation as hollow dots."""
+    sites = []
+    for change in changes:
+        after = change.after_role
+        sites.append(
+            geo.MapSite(
+                key=change.kicox_id,
+                where=change.where,
+                label=f"{change.name_ko}: {change.kind_label} ({change.after_label})",
+                zone=change.zone,
+                is_hub=after == Designation.Role.HUB,
+                hub=change.after_hub_code,
+                mark=change.kind,
+            )
+        )
+    return geo.hub_map(sites)
+
+
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan_run = get_visible_or_404(
-        PlanRun.objects.select_related("program_year", "created_by"),
+        PlanRun.objects.select_related("program_year", "created_by", "approved_by"),
         request.user,
         _("지정안을 찾을 수 없습니다."),
         pk=pk,
     )
-    template = (
-        "program/includes/plan_status.html"
-        if request.headers.get("HX-Request")
-        else "program/plan_detail.html"
-    )
+    if request.headers.get("HX-Request"):
+        response = render(request, "program/includes/plan_status.html", {"plan": plan_run})
+        if plan_run.status not in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING):
+            # The poll that sees the run end reloads the page, which then shows the result.
+            response["HX-Refresh"] = "true"
+        return response
     result = plan_run.result or {}
     linked_by_hub: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in result.get("linked", []):
@@ -270,28 +291,50 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "industry_mix": [
                 (code, industries.get(code, ""), share) for code, share in hub["industry_mix"]
             ],
-            "linked": linked_by_hub.get(hub["kicox_id"], []),
+            "linked": [
+                # How alike the two industry mixes are, as people say it: a share in percent.
+                {**row, "similarity": round(100 * (1 - row["industry_distance"]))}
+                for row in linked_by_hub.get(hub["kicox_id"], [])
+            ],
         }
         for hub in result.get("hubs", [])
     ]
     zone_rows = [
-        {**row, "zone_name": zones.get(row["zone"], row["zone"])} for row in result.get("zones", [])
+        {
+            **row,
+            "zone_name": zones.get(row["zone"], row["zone"]),
+            "hub_names": [h["name_ko"] for h in hubs if h["zone"] == row["zone"]],
+            "meets": row.get("hubs") == row.get("hub_target")
+            and row.get("linked") == row.get("linked_target"),
+        }
+        for row in result.get("zones", [])
     ]
+    computed = plan_run.status in (
+        PlanRun.Status.DONE,
+        PlanRun.Status.ACCEPTED,
+        PlanRun.Status.APPROVED,
+    )
+    changes = selectors.plan_changes(plan_run) if computed else []
+    tally = {kind: sum(1 for c in changes if c.kind == kind) for kind in selectors.CHANGE_ORDER}
+    user = request.user
     context = {
         "plan": plan_run,
+        "computed": computed,
         "zones": zone_rows,
         "hubs": hubs,
-        "may_accept": plan_run.status == PlanRun.Status.DONE
-        and allows(request.user, Designation, "add"),
+        "linked_total": len(result.get("linked", [])),
+        "firms_total": sum(row.get("firms", 0) for row in result.get("zones", [])),
+        "min_hub": (result.get("solver") or {}).get("min_hub_operating_firms"),
+        "changes": [c for c in changes if c.kind != "kept"],
+        "kept": [c for c in changes if c.kind == "kept"],
+        "tally": tally,
+        "map": _plan_map(changes) if changes else None,
+        "breaches": services.plan_rule_breaches(plan_run) if computed else [],
+        "may_accept": plan_run.status == PlanRun.Status.DONE and allows(user, Designation, "add"),
+        "may_approve": plan_run.status == PlanRun.Status.ACCEPTED
+        and allows(user, Designation, "approve"),
     }
-    response = render(request, template, context)
-    if request.headers.get("HX-Request") and plan_run.status not in (
-        PlanRun.Status.QUEUED,
-        PlanRun.Status.RUNNING,
-    ):
-        # The poll that sees the run end reloads the page, which then shows the result.
-        response["HX-Refresh"] = "true"
-    return response
+    return render(request, "program/plan_detail.html", context)
 
 
 @login_required
@@ -307,9 +350,44 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("지정을 바꿀 권한이 없습니다."))
     reason = request.POST.get("reason", "")
     count = run_action(request, lambda: services.accept_plan(request.user, plan_run, reason=reason))
-    if count is FAILED:
+    if count is not FAILED:
+        messages.success(
+            request,
+            _("지정안을 제안했습니다(%(n)d곳). 승인되면 지정이 바뀝니다.") % {"n": count},
+        )
+    return redirect("program:plan_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_run = get_visible_or_404(
+        PlanRun.objects.select_related("program_year", "created_by"),
+        request.user,
+        _("지정안을 찾을 수 없습니다."),
+        pk=pk,
+    )
+    if not allows(request.user, Designation, "approve"):
+        raise PermissionDenied(_("지정안을 승인할 권한이 없습니다."))
+    counts = run_action(
+        request,
+        lambda: services.approve_plan(
+            request.user,
+            plan_run,
+            reason=request.POST.get("reason", ""),
+            override_reason=request.POST.get("override_reason", ""),
+        ),
+    )
+    if counts is FAILED:
         return redirect("program:plan_detail", pk=pk)
-    messages.success(request, _("지정안을 채택해 %(n)d건을 저장했습니다.") % {"n": count})
+    messages.success(
+        request,
+        _(
+            "지정안을 승인했습니다: 새로 지정 %(added)d곳, 변경 %(changed)d곳, "
+            "유지 %(kept)d곳, 해제 %(retired)d곳."
+        )
+        % counts,
+    )
     return redirect("program:designations", year=plan_run.program_year.year)
 
 

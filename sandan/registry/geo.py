@@ -275,12 +275,13 @@ def bucket_of(count: int, bounds: list[int]) -> int:
 class MapSite:
     """A complex on the map: a hub (large dot) or a linked complex joined to its hub."""
 
-    key: int
+    key: int | str
     where: LonLat | None  # None: not drawn
     label: str
     zone: str  # the zone's code, for the colour
     is_hub: bool
-    hub: int | None = None  # the key of a linked complex's hub
+    hub: int | str | None = None  # the key of a linked complex's hub
+    mark: str = ""  # a CSS class for the dot (e.g. what a plan changes: added, removed)
 
 
 def hub_map(sites: Iterable[MapSite]) -> dict[str, Any] | None:
@@ -294,7 +295,7 @@ def hub_map(sites: Iterable[MapSite]) -> dict[str, Any] | None:
     hubs, linked, links = [], [], []
     for site in drawn:
         x, y = points[site.key]
-        dot = {"x": x, "y": y, "label": site.label, "zone": site.zone}
+        dot = {"x": x, "y": y, "label": site.label, "zone": site.zone, "mark": site.mark}
         if site.is_hub:
             hubs.append(dot)
             continue

@@ -15,7 +15,9 @@ from sandan.program.services import accept_plan, run_plan, start_plan
 
 
 class Command(BaseCommand):
-    help = "Propose hub and linked complexes for a program year (exact p-median with HiGHS)."
+    help = (
+        "Propose hub and linked complexes meeting a program year's zone targets (exact MIP, HiGHS)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
@@ -36,7 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--exclude", action="append", default=[], help="KICOX id left out")
         parser.add_argument("--cross-zone", action="store_true", help="allow links across zones")
         parser.add_argument("--time-limit", type=float, default=60.0)
-        parser.add_argument("--accept", action="store_true", help="create draft designations")
+        parser.add_argument(
+            "--zone-linked",
+            help="linked complexes per zone, e.g. capital=30 (default: the year's zone targets)",
+        )
+        parser.add_argument("--accept", action="store_true", help="create proposed designations")
         parser.add_argument("--json", action="store_true", help="print the whole plan as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,6 +53,7 @@ class Command(BaseCommand):
             year=options["year"],
             hubs=options["hubs"],
             zone_hubs=_zone_hubs(options["zone_hubs"]),
+            zone_linked=_zone_hubs(options["zone_linked"]),
             geo_weight=options["geo_weight"],
             industry_weight=options["industry_weight"],
             geo_scale_km=options["geo_scale_km"],
@@ -78,18 +85,19 @@ class Command(BaseCommand):
                 count = accept_plan(None, plan_run, reason="sandan plan_designation --accept")
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
-            self.stdout.write(self.style.SUCCESS(f"{count} designations created or updated"))
+            self.stdout.write(self.style.SUCCESS(f"{count} designations proposed"))
 
     def _summary(self, result: dict[str, Any]) -> None:
         self.stdout.write(
-            f"objective {result['objective']}  lower bound {result['lower_bound']}  "
+            f"objective {result['objective']}  bound {result['bound']}  "
             f"gap {result['gap']:.4%}  proven optimal {result['proven_optimal']}  "
             f"{result['seconds']} s"
         )
         for zone in result["zones"]:
             self.stdout.write(
-                f"  {zone['zone']:<12} hubs {zone['hubs']:>3}  complexes {zone['clients']:>5}  "
-                f"candidates {zone['candidates']:>4}  {zone['seconds']} s"
+                f"  {zone['zone']:<12} hubs {zone['hubs']:>3}/{zone['hub_target']:<3} "
+                f"linked {zone['linked']:>4}/{zone['linked_target']:<4} "
+                f"complexes {zone['sites']:>5}  candidates {zone['candidates']:>4}"
             )
         for hub in result["hubs"]:
             mix = ", ".join(f"{code} {share:.0%}" for code, share in hub["industry_mix"])
