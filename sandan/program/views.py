@@ -299,16 +299,26 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for hub in result.get("hubs", [])
     ]
-    zone_rows = [
-        {
-            **row,
-            "zone_name": zones.get(row["zone"], row["zone"]),
-            "hub_names": [h["name_ko"] for h in hubs if h["zone"] == row["zone"]],
-            "meets": row.get("hubs") == row.get("hub_target")
-            and row.get("linked") == row.get("linked_target"),
-        }
-        for row in result.get("zones", [])
-    ]
+    # Against the year's own targets (a plan may have been asked for other counts).
+    targets = {
+        t.zone.code: (t.hubs, t.linked)
+        for t in plan_run.program_year.zone_targets.select_related("zone")
+    }
+    zone_rows = []
+    for row in result.get("zones", []):
+        hub_target, linked_target = targets.get(row["zone"], (0, 0))
+        if not (hub_target or linked_target or row.get("hubs") or row.get("linked")):
+            continue
+        zone_rows.append(
+            {
+                **row,
+                "zone_name": zones.get(row["zone"], row["zone"]),
+                "hub_names": [h["name_ko"] for h in hubs if h["zone"] == row["zone"]],
+                "hub_target": hub_target,
+                "linked_target": linked_target,
+                "meets": (row.get("hubs"), row.get("linked")) == (hub_target, linked_target),
+            }
+        )
     computed = plan_run.status in (
         PlanRun.Status.DONE,
         PlanRun.Status.ACCEPTED,

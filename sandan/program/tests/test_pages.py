@@ -214,9 +214,10 @@ def test_planner_page_runs_and_shows_the_explained_plan(year: ProgramYear, setti
     failed = PlanRun.objects.get()
     assert response.status_code == 302 and failed.status == PlanRun.Status.FAILED
     page = client.get(f"/program/plans/{failed.pk}/").content.decode()
-    assert "계산할 수 없습니다" in page and "capital" in page
-    year.zone_targets.exclude(zone__code="dongnam").update(hubs=0)
-    year.zone_targets.filter(zone__code="dongnam").update(hubs=1)
+    # Zones by name, not by code, in what went wrong.
+    assert "계산할 수 없습니다" in page and "수도권" in page and "capital" not in page
+    year.zone_targets.exclude(zone__code="dongnam").update(hubs=0, linked=0)
+    year.zone_targets.filter(zone__code="dongnam").update(hubs=1, linked=1)
     client.post(
         "/program/2010/planner/",
         {
@@ -240,7 +241,9 @@ def test_planner_page_runs_and_shows_the_explained_plan(year: ProgramYear, setti
     assert "HX-Refresh" not in client.get(f"/program/plans/{plan.pk}/")
     response = client.post(f"/program/plans/{plan.pk}/accept/", {"reason": ""})
     assert response.status_code == 302
-    assert Designation.objects.filter(role="hub").get().complex.name_ko == "울산미포"
+    proposed = Designation.all_objects.filter(status=Designation.Status.PROPOSED)
+    assert proposed.filter(role="hub").get().complex.name_ko == "울산미포"
+    assert not Designation.objects.exists()  # in force only once the ministry approves
 
 
 def test_planner_form_errors_are_400(year: ProgramYear) -> None:
