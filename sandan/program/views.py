@@ -130,6 +130,10 @@ def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
         "history": history,
         "may_designate": allows(user, Designation, "add"),
         "map": _designation_map(rows),
+        # A plan put forward and waiting for approval changes these designations.
+        "pending": selectors.plan_runs(user, program_year)
+        .filter(status=PlanRun.Status.ACCEPTED)
+        .first(),
     }
     return render(request, "program/designations.html", context)
 

@@ -68,6 +68,8 @@ def test_hq_puts_the_plan_forward_and_the_ministry_approves_it(
     page = hq.get(f"/program/plans/{plan_run.pk}/").content.decode()
     assert "이 지정안 제안" in page and "지정안 승인" not in page
     hq.post(f"/program/plans/{plan_run.pk}/accept/", {"reason": "광역화 지정안"})
+    overview = _text(ministry.get("/program/2010/designations/").content.decode())
+    assert f"승인을 기다리는 지정안 #{plan_run.pk}이 있습니다." in overview
     # HQ may not approve its own proposal; the ministry sees the button and approves.
     assert hq.post(f"/program/plans/{plan_run.pk}/approve/").status_code == 403
     page = ministry.get(f"/program/plans/{plan_run.pk}/").content.decode()
