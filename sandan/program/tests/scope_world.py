@@ -6,9 +6,9 @@ designations — Changwon (dongnam, managed by the dongnam branch), Ulsan (dongn
 managed by the branch) and Banwol (capital) — and one finished planner run. The councils
 and the support pipeline build on these hubs.
 
-Everyone reads the program's reference data; HQ writes it, the ministry approves years,
-a regional HQ runs the designations of its own zone, and planner runs are for HQ (and the
-national readers and regional HQs to see).
+Everyone reads the program's reference data; HQ writes it, the ministry approves years and
+designation plans, a regional HQ runs the designations of its own zone, and planner runs are
+for HQ (and the national readers and regional HQs to see).
 """
 
 from __future__ import annotations
@@ -102,10 +102,12 @@ PART = Part(
     models=MODELS,
     build=build,
     expected={
-        # Reads the program; approves the program years (and their budgets).
+        # Reads the program; approves the program years (and their budgets) and the
+        # designation plans KICOX puts forward.
         "ministry": {
             **READ_REFERENCE,
             "program.programyear": {"view": EVERY, "approve": EVERY},
+            "program.designation": {"view": EVERY, "approve": EVERY},
             "program.planrun": {"view": EVERY},
         },
         "auditor": {**READ_REFERENCE, "program.planrun": {"view": EVERY}},
