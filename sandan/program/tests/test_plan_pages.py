@@ -82,6 +82,8 @@ def test_hq_puts_the_plan_forward_and_the_ministry_approves_it(
     assert Designation.objects.count() == 5
     page = _text(ministry.get(f"/program/plans/{plan_run.pk}/").content.decode())
     assert "에 승인했습니다." in page
+    assert "2010년 거점단지 2곳과 연계단지 3곳을 지정한 승인된 지정안입니다." in page
+    assert "지금 지정 가운데 5곳이 이 지정안과 같고, 0곳이 다릅니다." in page
 
 
 def test_a_plan_breaking_a_rule_is_approved_only_with_a_reason(
