@@ -55,6 +55,22 @@ def test_a_firm_sees_its_problems_projects_survey_and_council_activity(
     assert "거점 업무함" not in body and "감사 기록 전체 보기" not in body
 
 
+def test_a_suggested_category_is_marked_as_a_suggestion_in_either_language(
+    client: Client, world: World
+) -> None:
+    problem = world.changwon.problem
+    problem.suggested_category = problem.program_year.categories.order_by("code").first()
+    problem.save(update_fields=["suggested_category"])
+    client.force_login(world.users["company"])
+
+    korean = client.get(HOME).content.decode()
+    english = client.get(HOME, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "(제안)" in korean
+    # Not the designation status "Proposed", which shares the Korean word.
+    assert "(suggested)" in english and "(Proposed)" not in english
+
+
 def test_a_coordinator_sees_the_queue_of_its_branch_only(client: Client, world: World) -> None:
     body = _home(client, world, "coordinator")
 

@@ -13,16 +13,13 @@ from django.core.management.base import CommandError
 
 from sandan.support.text import analyse
 from sandan.support.triage import (
-    Case,
     Category,
     Triage,
-    calibration_error,
     categories_of_year,
     concept_of,
     default_categories,
-    evaluate,
-    read_cases,
 )
+from sandan.support.triage_eval import Case, calibration_error, evaluate, read_cases
 
 DATA = Path(settings.BASE_DIR) / "data" / "support"
 CASES = DATA / "triage_cases.csv"

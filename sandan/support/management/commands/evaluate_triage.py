@@ -17,14 +17,12 @@ from django.db import DatabaseError
 
 from sandan.support.triage import (
     DEFAULT_YEAR_FILE,
-    CaseFileError,
     Category,
     Triage,
     categories_of_year,
     default_categories,
-    evaluate,
-    read_cases,
 )
+from sandan.support.triage_eval import CaseFileError, evaluate, read_cases
 
 
 def year_categories(year: int) -> list[Category]:
