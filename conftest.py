@@ -22,6 +22,13 @@ def _plain_static(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _refit_inline(settings: pytest.FixtureRequest) -> None:
+    # A test reads the model a write just taught (in its own transaction, which a worker
+    # thread would not see); sandan/core/tests/test_background.py tests the background path.
+    settings.SANDAN_REFIT_IN_BACKGROUND = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # A request in English (language cookie) leaves English active in the thread after the
     # response; the next test would read English messages. Every test starts in Korean.

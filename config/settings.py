@@ -258,5 +258,8 @@ SANDAN_PAGE_SIZE = 50
 SANDAN_API_MAX_LIMIT = 500
 # Planner runs and other long jobs: a worker thread by default, inline in tests.
 SANDAN_RUN_JOBS_INLINE = env_bool("SANDAN_RUN_JOBS_INLINE", default=False)
+# Models a request uses (triage, expert matching) are refitted off-request and swapped in
+# when ready (sandan.core.background); 0 refits inline, as the tests do to read fresh models.
+SANDAN_REFIT_IN_BACKGROUND = env_bool("SANDAN_REFIT_IN_BACKGROUND", default=True)
 NINJA_PAGINATION_PER_PAGE = SANDAN_PAGE_SIZE
 NINJA_PAGINATION_MAX_LIMIT = SANDAN_API_MAX_LIMIT

@@ -32,6 +32,7 @@ returned.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import re
@@ -446,10 +447,20 @@ class Matcher:
             if e.affiliation_id is not None:
                 self._by_affiliation.setdefault(str(e.affiliation_id), []).append(i)
         self._position = {eid: i for i, eid in enumerate(self._ids)}
-        self._load = np.array([max(0, e.load) for e in self.experts], dtype=float)
-        self._load_penalty = W_LOAD * np.log1p(self._load)
+        self._set_load([e.load for e in self.experts])
         self._cat_cache: dict[str, np.ndarray] = {}
         self._ind_cache: dict[str, np.ndarray] = {}
+
+    def _set_load(self, loads: Sequence[int]) -> None:
+        self._load = np.array([max(0, load) for load in loads], dtype=float)
+        self._load_penalty = W_LOAD * np.log1p(self._load)
+
+    def with_load(self, load: Mapping[str, int]) -> Matcher:
+        """The same index with today's open assignments (expert id → count): an assignment
+        changes only the load, so a request re-weighs in microseconds instead of rebuilding."""
+        current = copy.copy(self)
+        current._set_load([int(load.get(expert_id, 0)) for expert_id in self._ids])
+        return current
 
     def _category_prior(self, category: str) -> np.ndarray:
         """1 where the expert serves ``category``, 0.5 where the expert lists none, else 0."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from django.db.models import Case, F, Func, Max, Q, QuerySet, Value, When
 from django.db.models.fields import BigIntegerField, CharField, DateTimeField
 from django.utils import timezone
 
+from sandan.core.background import Refreshed
 from sandan.core.i18n import pick_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
 from sandan.support.models import Problem, Project, TriageDecision
@@ -154,9 +154,6 @@ def filter_projects(user: Any, filters: ProjectFilter | None = None) -> QuerySet
 
 # Triage -----------------------------------------------------------------------------
 
-_triage_cache: dict[int, tuple[tuple[Any, ...], Any]] = {}
-_triage_lock = threading.Lock()
-
 
 def triage_history(program_year: ProgramYear) -> list[tuple[str, str]]:
     """(text, confirmed category code) of the year's problems: the latest decision of each."""
@@ -196,34 +193,52 @@ def _triage_key(program_year: ProgramYear) -> tuple[Any, ...]:
     return (decisions["last"], decisions["at"], categories)
 
 
-def triage_for_year(program_year: ProgramYear) -> Any:
-    """The triage engine of a year: its categories (zero-shot from their descriptions and
-    keywords) plus what the confirmed decisions teach. Built once and reused until a
-    decision is made or a category changes (two cheap queries check that)."""
+def _build_triage(program_year: ProgramYear) -> Any:
+    """The year's engine fitted on every confirmed decision (seconds for thousands)."""
     from sandan.support.triage import Triage, categories_of_year
 
-    key = _triage_key(program_year)
-    with _triage_lock:
-        cached = _triage_cache.get(program_year.pk)
-    if cached is not None and cached[0] == key:
-        return cached[1]
     rows = _history_rows(program_year)
     analyses = {}
     for text, _code, stored in rows:
         morphs = stored_morphemes(stored)
         if morphs is not None:
             analyses[text] = morphs
-    engine = Triage(
+    return Triage(
         categories_of_year(program_year), [(text, code) for text, code, _s in rows], analyses
     )
-    with _triage_lock:
-        _triage_cache[program_year.pk] = (key, engine)
-    return engine
+
+
+def _zero_shot_triage(program_year: ProgramYear) -> Any:
+    """The year's engine from its categories alone (what a year without decisions uses):
+    the stand-in while a new process fits the first full engine."""
+    from sandan.support.triage import Triage, categories_of_year
+
+    return Triage(categories_of_year(program_year))
+
+
+_triage_engines: Refreshed[ProgramYear, Any] = Refreshed(
+    "triage", fingerprint=_triage_key, build=_build_triage, cold=_zero_shot_triage
+)
+
+
+def triage_for_year(program_year: ProgramYear) -> Any:
+    """The triage engine of a year: its categories (zero-shot from their descriptions and
+    keywords) plus what the confirmed decisions teach.
+
+    A request never fits it: when a decision is made or a category changes (two cheap
+    queries check that) the engine is refitted in the background and swapped in when ready;
+    until then the current engine answers (see sandan.core.background)."""
+    return _triage_engines.get(program_year.pk, program_year)
+
+
+def refit_triage(program_year: ProgramYear) -> None:
+    """After a decision: refit the year's engine off-request (once the write commits)."""
+    _triage_engines.refresh(program_year.pk, program_year)
 
 
 def invalidate_triage(program_year_id: int) -> None:
-    with _triage_lock:
-        _triage_cache.pop(program_year_id, None)
+    """Forget the year's engine, as a new process has none (tests, after bulk loads)."""
+    _triage_engines.forget(program_year_id)
 
 
 # Service levels ---------------------------------------------------------------------

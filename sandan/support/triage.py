@@ -441,10 +441,15 @@ class _Model:
         categories: Sequence[Category],
         history: Sequence[tuple[str, str]],
         analyses: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+        known_rows: Mapping[str, dict[str, float]] | None = None,
     ) -> None:
         if not categories:
             raise ValueError("triage needs at least one category")
         self.categories = list(categories)
+        # The features of each history text, which a refit with the same categories reuses:
+        # one more decision then costs the fit, not the analysis of every text again.
+        self.feature_rows: dict[str, dict[str, float]] = {}
+        self._known_rows = known_rows or {}
         self.codes = [category.code for category in categories]
         self.column = {code: i for i, code in enumerate(self.codes)}
         self.lexicon = _Lexicon(categories)
@@ -490,6 +495,15 @@ class _Model:
             values["s:" + code] = float(score) * 0.2
         return values
 
+    def _features_of(
+        self, text: str, analyses: Mapping[str, Sequence[Sequence[Any]]]
+    ) -> dict[str, float]:
+        row = self._known_rows.get(text)
+        if row is None:
+            row = self.features(self.analyse(text, analyses.get(text)))
+        self.feature_rows[text] = row
+        return row
+
     def _fit(
         self,
         history: Sequence[tuple[str, str]],
@@ -501,25 +515,37 @@ class _Model:
             return
         from sklearn.linear_model import LogisticRegression
 
-        rows = [self.features(self.analyse(text, analyses.get(text))) for text, _ in labelled]
+        rows = [self._features_of(text, analyses) for text, _ in labelled]
+        self._known_rows = {}
         vocabulary: dict[str, int] = {}
         for row in rows:
             for name in row:
                 vocabulary.setdefault(name, len(vocabulary))
-        matrix = np.zeros((len(rows), len(vocabulary)))
+        # Sparse: a text has a few dozen of the thousands of features, and L-BFGS over a
+        # sparse matrix takes milliseconds per step where a dense one took a fifth of a second.
+        from scipy import sparse
+
+        row_index: list[int] = []
+        col_index: list[int] = []
+        data: list[float] = []
         for i, row in enumerate(rows):
             for name, value in row.items():
-                matrix[i, vocabulary[name]] = value
+                row_index.append(i)
+                col_index.append(vocabulary[name])
+                data.append(value)
+        matrix = sparse.csr_matrix(
+            (data, (row_index, col_index)), shape=(len(rows), len(vocabulary)), dtype=float
+        )
         labels = np.array([self.column[code] for _, code in labelled])
         model = LogisticRegression(C=2.0, max_iter=2000)
         model.fit(matrix, labels)
         coef = np.zeros((len(self.codes), len(vocabulary)))
         intercept = np.full(len(self.codes), -1e3)
-        for row_index, column in enumerate(model.classes_):
-            source = row_index if len(model.classes_) > 2 else None
+        for class_index, column in enumerate(model.classes_):
+            source = class_index if len(model.classes_) > 2 else None
             if source is None:
                 # Binary case: sklearn keeps one row for the positive class.
-                sign = 1.0 if row_index == 1 else -1.0
+                sign = 1.0 if class_index == 1 else -1.0
                 coef[column] = sign * model.coef_[0] / 2
                 intercept[column] = sign * model.intercept_[0] / 2
             else:
@@ -665,7 +691,10 @@ def _model(
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    built = _Model(categories, history, analyses)
+    with _cache_lock:
+        same_categories = [m for m in _cache.values() if m.categories == list(categories)]
+    known = same_categories[-1].feature_rows if same_categories else None
+    built = _Model(categories, history, analyses, known)
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandan.core.background import Refreshed
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
 from sandan.registry.models import Expert, Organisation
 from sandan.support.models import ExpertAssignment, MentoringNote, Problem
@@ -30,10 +30,6 @@ class ExpertSuggestion:
     industry_match: bool
 
 
-_matcher_cache: dict[str, tuple[tuple[Any, ...], Any]] = {}
-_matcher_lock = threading.Lock()
-
-
 def _open_loads() -> dict[int, int]:
     return dict(
         ExpertAssignment.objects.filter(status=ExpertAssignment.Status.ACTIVE)
@@ -43,32 +39,38 @@ def _open_loads() -> dict[int, int]:
     )
 
 
-def _matcher() -> Any:
-    """The matcher over every active expert with their open-assignment load; rebuilt when an
-    expert or an assignment changes (one cheap query checks that)."""
+def _experts_key(_arg: None) -> tuple[Any, ...]:
+    """What the matcher's index is built from: the active experts (one cheap query)."""
+    key = Expert.objects.filter(is_active=True).aggregate(
+        n=Count("id"), at=Max("updated_at"), last=Max("id")
+    )
+    return tuple(sorted(key.items()))
+
+
+def _build_matcher(_arg: None) -> Any:
+    """The text and profile index over every active expert (seconds for hundreds)."""
     from sandan.support.matching import Matcher, profiles_from_queryset
 
-    experts = Expert.objects.filter(is_active=True)
-    key = (
-        experts.aggregate(n=Count("id"), at=Max("updated_at"), last=Max("id")),
-        ExpertAssignment.objects.aggregate(
-            n=Count("id"),
-            active=Count("id", filter=Q(status=ExpertAssignment.Status.ACTIVE)),
-            last=Max("id"),
-        ),
+    queryset = (
+        Expert.objects.filter(is_active=True)
+        .select_related("affiliation")
+        .prefetch_related("industries__parent__parent__parent__parent")
     )
-    flat = tuple(sorted(key[0].items())) + tuple(sorted(key[1].items()))
-    with _matcher_lock:
-        cached = _matcher_cache.get("all")
-    if cached is not None and cached[0] == flat:
-        return cached[1]
-    queryset = experts.select_related("affiliation").prefetch_related(
-        "industries__parent__parent__parent__parent"
-    )
-    matcher = Matcher(profiles_from_queryset(queryset, load=_open_loads()))
-    with _matcher_lock:
-        _matcher_cache["all"] = (flat, matcher)
-    return matcher
+    return Matcher(profiles_from_queryset(queryset))
+
+
+_matchers: Refreshed[None, Any] = Refreshed(
+    "experts", fingerprint=_experts_key, build=_build_matcher
+)
+
+
+def _matcher() -> Any:
+    """The matcher over every active expert with their open-assignment load.
+
+    The index is rebuilt off-request when an expert changes (sandan.core.background); the
+    load, which every assignment changes, is read fresh (one query) and laid over it."""
+    index = _matchers.get("all", None)
+    return index.with_load({str(pk): n for pk, n in _open_loads().items()})
 
 
 def _ksic2(organisation: Organisation) -> str:

@@ -26,7 +26,7 @@ from sandan.program.models import ProgramYear, ServiceCategory
 from sandan.program.selectors import category_of_year, current_program_year, hub_of
 from sandan.registry.models import Organisation
 from sandan.support.models import Problem, ProblemAttachment, TriageDecision
-from sandan.support.selectors import invalidate_triage, triage_for_year
+from sandan.support.selectors import refit_triage, triage_for_year
 from sandan.support.services._common import (
     _choice,
     _clean_title,
@@ -423,7 +423,8 @@ def confirm_triage(
             },
             source=source,
         )
-        year_id = problem.program_year_id
-        transaction.on_commit(lambda: invalidate_triage(year_id))
+        # The engine learns from the decision off-request; this request (and the page it
+        # redirects to) goes on with the current one.
+        refit_triage(problem.program_year)
     problem.refresh_from_db()
     return decision
