@@ -100,13 +100,13 @@ class Refreshed(Generic[A, V]):
     def get(self, key: Hashable, arg: A) -> V:
         """The current value for ``key``; starts a rebuild when it is out of date."""
         slot = self._slot(key)
-        if slot.value is not None and slot.fingerprint == self._fingerprint(arg):
-            return slot.value
-        self._start(key, arg)
         value = slot.value
         if value is not None:
+            if slot.fingerprint != self._fingerprint(arg):
+                self._start(key, arg)
             return value
         if self._cold is not None:
+            self._start(key, arg)
             return self._cold(arg)
         # Nothing to answer with (the first use in this process) and no cheap stand-in:
         # build it here, once.
@@ -126,6 +126,10 @@ class Refreshed(Generic[A, V]):
         """Drop the value (a new process has none); the next ``get`` builds it again."""
         with self._lock:
             self._slots.pop(key, None)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._slots.clear()
 
     def builds(self, key: Hashable) -> int:
         """How many times the value of ``key`` was built in this process (for tests)."""
