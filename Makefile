@@ -48,7 +48,7 @@ format: install
 
 # `make bench` runs them all, in order; `make bench BENCH=pmed` (or "designation councils")
 # only the ones named.
-BENCH ?= registry pmed designation councils support_triage support_matching support
+BENCH ?= registry pmed designation councils support_triage support_matching support actions
 
 bench: install
 	@for name in $(BENCH); do \
