@@ -79,4 +79,87 @@
       toggle.focus();
     }
   });
+
+  // Calm buttons: a form that POSTs is sent once. A second click while the answer is on its
+  // way does nothing; the button is marked busy (aria-busy, a spinner) and, when it has a
+  // data-busy text, says what is happening ("처리 중…"). Links marked data-busy (file
+  // exports, which leave the page where it is) are busy for a few seconds.
+  var BUSY_CLASS = "is-busy";
+
+  function markBusy(control, label) {
+    control.classList.add(BUSY_CLASS);
+    control.setAttribute("aria-disabled", "true");
+    control.setAttribute("aria-busy", "true");
+    if (label && !control.hasAttribute("data-idle-label")) {
+      control.setAttribute("data-idle-label", control.textContent);
+      control.textContent = label;
+    }
+  }
+
+  function clearBusy(control) {
+    control.classList.remove(BUSY_CLASS);
+    control.removeAttribute("aria-disabled");
+    control.removeAttribute("aria-busy");
+    if (control.hasAttribute("data-idle-label")) {
+      control.textContent = control.getAttribute("data-idle-label");
+      control.removeAttribute("data-idle-label");
+    }
+  }
+
+  function release(form) {
+    form.removeAttribute("data-submitting");
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("." + BUSY_CLASS).forEach(clearBusy);
+  }
+
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) {
+        return; // data-confirm said no
+      }
+      if (form.hasAttribute("data-submitting")) {
+        event.preventDefault();
+        return;
+      }
+      var method = (form.getAttribute("method") || "get").toLowerCase();
+      var button = event.submitter || form.querySelector("[type=submit]");
+      var busyText = button && button.getAttribute("data-busy");
+      if (method !== "post" && !busyText) {
+        return; // a search or a filter: sending it again is harmless
+      }
+      form.setAttribute("data-submitting", "true");
+      form.setAttribute("aria-busy", "true");
+      if (button) {
+        markBusy(button, busyText);
+      }
+    });
+  });
+
+  document.querySelectorAll("a[data-busy]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (link.classList.contains(BUSY_CLASS)) {
+        event.preventDefault();
+        return;
+      }
+      markBusy(link, link.getAttribute("data-busy"));
+      window.setTimeout(function () {
+        clearBusy(link);
+      }, 5000);
+    });
+  });
+
+  // An answer that does not replace the page (HTMX) or a page restored from the back-forward
+  // cache gives the buttons back.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target && event.target.closest ? event.target.closest("form") : null;
+    if (form) {
+      release(form);
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-submitting]").forEach(release);
+      document.querySelectorAll("a." + BUSY_CLASS).forEach(clearBusy);
+    }
+  });
 })();
