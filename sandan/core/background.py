@@ -104,9 +104,13 @@ class Refreshed(Generic[A, V]):
         if value is not None:
             if slot.fingerprint != self._fingerprint(arg):
                 self._start(key, arg)
+                # The new value when the rebuild ran inline, the current one otherwise.
+                return slot.value if slot.value is not None else value
             return value
         if self._cold is not None:
             self._start(key, arg)
+            if slot.value is not None:  # rebuilt inline
+                return slot.value
             return self._cold(arg)
         # Nothing to answer with (the first use in this process) and no cheap stand-in:
         # build it here, once.

@@ -138,3 +138,12 @@ def test_a_real_worker_thread_swaps_while_requests_go_on(settings: Any) -> None:
             break
         threading.Event().wait(0.05)
     assert models.get("k", None) == "model v2"
+
+
+def test_an_inline_rebuild_answers_with_the_new_value(settings: Any) -> None:
+    settings.SANDAN_REFIT_IN_BACKGROUND = False  # as the tests of other apps run
+    source = Source()
+    models = refreshed(source, cold=lambda _arg: "zero-shot")
+    assert models.get("k", None) == "model v1"
+    source.version = 2
+    assert models.get("k", None) == "model v2"

@@ -35,6 +35,9 @@ def off_request(
 ) -> Iterator[list[Callable[[], None]]]:
     """Refits go to the background, queued here; the test runs them when the worker would."""
     settings.SANDAN_REFIT_IN_BACKGROUND = True
+    # A warm process of this test's world: no engine or index of an earlier test's world.
+    selectors._triage_engines.forget_all()
+    expert_services._matchers.forget_all()
     jobs: list[Callable[[], None]] = []
     monkeypatch.setattr(background, "run_in_background", lambda work, name: jobs.append(work))
     yield jobs
