@@ -17,6 +17,8 @@ memberships are loaded (once per user object).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
@@ -31,6 +33,29 @@ M = TypeVar("M", bound=models.Model)
 ScopePath = str | tuple[str, ...] | None
 
 ACTIONS = ("view", "add", "change", "delete", "contact", "approve")
+
+
+@dataclass(frozen=True)
+class ReadAlso:
+    """Rows that a scope reads (`view` only) beyond the ones its `scope_paths` reach.
+
+    A model declares it as `read_also` when people outside a row's own scope work with it
+    without owning it: an inter-zone project is read by the staff of every zone whose firms
+    take part; a regional partner agency is chosen by the staff of its region.
+
+    * `paths`: per scope kind, more ORM paths to the ids of that kind (as in `scope_paths`);
+      a scope kind not listed reads nothing more.
+    * `only`: field lookups that limit the extra rows (`{"kind": "agency"}`); empty: any row.
+    * `unplaced`: a path that is null on the rows that have no place at all (e.g. the
+      `region` of a national agency); every scope kind listed in `paths` reads those rows.
+
+    Writes (`add`, `change`, `delete`), `contact` and `approve` keep to `scope_paths`.
+    """
+
+    paths: Mapping[str, tuple[str, ...]]
+    only: Mapping[str, Any] = field(default_factory=dict)
+    unplaced: str = ""
+    actions: frozenset[str] = field(default=frozenset({"view"}))
 
 
 class RestrictedQuerySet(models.QuerySet[M]):
@@ -52,6 +77,7 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
     label = model._meta.label_lower
     scope_paths: dict[str, ScopePath] = getattr(model, "scope_paths", {})
     owner_path: str | None = getattr(model, "owner_path", None)
+    read_also: ReadAlso | None = getattr(model, "read_also", None)
     condition = Q(pk__in=[])
     for grant in grants_of(user):
         reach = grant.reach(label, action)
@@ -64,7 +90,22 @@ def scope_condition(model: type[models.Model], user: Any, action: str) -> Q | No
                 condition |= _path_q(model, owner_path, owner_path, user.pk)
             continue
         condition |= _scope_q(grant, scope_paths, model)
+        if read_also is not None and action in read_also.actions:
+            condition |= _read_also_q(grant, read_also, model)
     return condition
+
+
+def _read_also_q(grant: Grant, read_also: ReadAlso, model: type[models.Model]) -> Q:
+    paths = read_also.paths.get(grant.scope_kind, ())
+    if not paths:
+        return Q(pk__in=[])
+    ids = sorted(grant.scope_ids)
+    reached = Q(pk__in=[])
+    for path in paths:
+        reached |= _path_q(model, path, f"{path}__in", ids)
+    if read_also.unplaced:
+        reached |= Q(**{f"{read_also.unplaced}__isnull": True})
+    return reached & Q(**read_also.only) if read_also.only else reached
 
 
 def _scope_q(

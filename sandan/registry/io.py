@@ -667,6 +667,8 @@ def _org_row(row: Row, lookups: _OrgLookups) -> tuple[Hashable, dict[str, Any]] 
     complex_id = _org_complex(row, lookups)
     if complex_id is not False:
         fields["complex_id"] = complex_id
+    if row.has("province"):
+        fields["region_id"] = _org_region(row, lookups)
     values.update(
         row.parse("name_en", "address", "website", "contact_name", "contact_phone", "contact_email")
     )
@@ -676,6 +678,19 @@ def _org_row(row: Row, lookups: _OrgLookups) -> tuple[Hashable, dict[str, Any]] 
     if business_number:
         return ("bn", business_number), fields
     return ("name", kind, fields["name_ko"]), fields
+
+
+def _org_region(row: Row, lookups: _OrgLookups) -> int | None:
+    """The province a body works in (a partner agency's region); None when blank."""
+    text = row.text("province").strip()
+    if not text:
+        return None
+    province = lookups.provinces.get(_key(text))
+    if province is None:
+        if not row.text("complex_name").strip():  # else the complex look-up says so
+            row.error("province", text, _("알 수 없는 시도입니다."))
+        return None
+    return province.pk
 
 
 def _org_complex(row: Row, lookups: _OrgLookups) -> int | bool | None:

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.querysets import RestrictedQuerySet
+from sandan.core.querysets import ReadAlso, RestrictedQuerySet
 from sandan.registry.validators import validate_business_number, validate_corporate_number
 
 SMALL_FIRM_MAX_EMPLOYEES = 50
@@ -418,6 +418,17 @@ class Organisation(models.Model):
         related_name="organisations",
         verbose_name=_("소재 산업단지"),
     )
+    # Where a body without a complex works (a technopark, a city, a zone's committee): its
+    # staff's partner agencies are chosen by region. Empty for a national body.
+    region = models.ForeignKey(
+        Province,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("활동 지역(시·도)"),
+        help_text=_("지역 지원기관의 시·도. 전국 기관은 비워 둡니다."),
+    )
     address = models.CharField(_("주소"), max_length=200, blank=True)
     website = models.URLField(_("웹사이트"), blank=True)
     # Personal data: shown only to roles with the "contact" action (see accounts.roles).
@@ -434,6 +445,17 @@ class Organisation(models.Model):
         "complex": "complex",
         "organisation": "pk",
     }
+    # Partner agencies are reference data for staff: the staff of a zone, an office or a
+    # complex read (and refer problems to) the agencies of their zone and the national ones.
+    read_also: ClassVar[ReadAlso] = ReadAlso(
+        paths={
+            "zone": ("region__zone",),
+            "office": ("region__zone__offices",),
+            "complex": ("region__zone__provinces__complexes",),
+        },
+        only={"kind": "agency"},
+        unplaced="region",
+    )
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("contact_name", "contact_email", "contact_phone")
 
     class Meta:

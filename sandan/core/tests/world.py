@@ -229,6 +229,7 @@ def build_base() -> World:
             complex=banwol,
         ),
     )
+    # Partner agencies: a national one (no region) and one in each zone's province.
     w.add(
         "agency_nowhere",
         f.OrganisationFactory(
@@ -236,6 +237,26 @@ def build_base() -> World:
             name_ko="동남권선도산업지원단",
             business_number=None,
             complex=None,
+        ),
+    )
+    w.add(
+        "agency_dongnam",
+        f.OrganisationFactory(
+            kind=Organisation.Kind.AGENCY,
+            name_ko="경남테크노파크",
+            business_number=None,
+            complex=None,
+            region=gyeongnam,
+        ),
+    )
+    w.add(
+        "agency_capital",
+        f.OrganisationFactory(
+            kind=Organisation.Kind.AGENCY,
+            name_ko="경기테크노파크",
+            business_number=None,
+            complex=None,
+            region=gyeonggi,
         ),
     )
 

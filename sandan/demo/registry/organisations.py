@@ -27,6 +27,7 @@ ORGANISATION_COLUMNS = (
     "업종코드",
     "종업원수",
     "단지코드",
+    "시도",
     "주소",
     "담당자",
     "이메일",
@@ -48,6 +49,7 @@ class OrgRow:
     industry: str = ""
     employees: int | None = None
     complex_code: str = ""
+    province: str = ""  # where a body without a complex works (short name: 경남)
     address: str = ""
     contact_name: str = ""
     contact_email: str = ""
@@ -63,6 +65,7 @@ class OrgRow:
             self.industry,
             "" if self.employees is None else str(self.employees),
             self.complex_code,
+            self.province,
             self.address,
             self.contact_name,
             self.contact_email,
@@ -271,6 +274,7 @@ def institution_rows(seed: int, address_names: dict[str, str] | None = None) -> 
                     kind=kind,
                     name_ko=name_ko,
                     name_en=name_en,
+                    province=sido,
                     address=f"{address_names.get(sido, sido)} {sigungu}",
                     contact_name=contact,
                     contact_email=f"{local}@{domain}.example.kr",

@@ -236,12 +236,22 @@ def test_every_role_has_a_working_demo_user(world: str) -> None:
     regional = User.objects.get(username="regional")
     zone_orgs = Organisation.objects.restrict(regional)
     assert zone_orgs.exists()
-    assert set(zone_orgs.values_list("complex__province__zone__code", flat=True)) == {"dongnam"}
+    firms_and_schools = zone_orgs.exclude(kind=Organisation.Kind.AGENCY)
+    assert set(firms_and_schools.values_list("complex__province__zone__code", flat=True)) == {
+        "dongnam"
+    }
+    # Partner agencies are reference data: those of the zone (and any national one), to refer
+    # problems to; the other zones' technoparks stay out of the list.
+    agencies = zone_orgs.filter(kind=Organisation.Kind.AGENCY)
+    assert set(agencies.values_list("region__zone__code", flat=True)) == {"dongnam"}
+    assert agencies.filter(name_ko="경남테크노파크").exists()
+    assert not agencies.filter(name_ko="경기테크노파크").exists()
 
     coordinator = User.objects.get(username="coordinator")
     scoped = Organisation.objects.restrict(coordinator)
     assert changwon is not None and scoped.filter(complex=changwon).exists()
     assert scoped.count() < Organisation.objects.filter(complex__isnull=False).count()
+    assert scoped.filter(kind=Organisation.Kind.AGENCY, name_ko="경남테크노파크").exists()
     assert Complex.objects.restrict(coordinator, "change").filter(pk=changwon.pk).exists()
 
     for national in ("ministry", "hq", "auditor"):

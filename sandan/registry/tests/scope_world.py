@@ -28,6 +28,8 @@ DONGNAM_COMPLEXES = rows("cx_dongnam", "cx_dongnam_unmanaged")
 DONGNAM_STATS = rows("stat_dongnam", "stat_dongnam_unmanaged")
 DONGNAM_ORGS = rows("company_dongnam", "company_dongnam_unmanaged", "university_dongnam")
 BRANCH_ORGS = rows("company_dongnam", "university_dongnam")
+# Partner agencies are reference data for staff: those of the zone, and the national one.
+DONGNAM_AGENCIES = rows("agency_dongnam", "agency_nowhere")
 DONGNAM_EXPERTS = rows("expert_linked")  # affiliated with an organisation in dongnam
 
 READ_REFERENCE: dict[str, dict[str, Expected]] = {label: {"view": EVERY} for label in REFERENCE}
@@ -58,7 +60,9 @@ PART = Part(
             "registry.organisation": dict.fromkeys(ROW_ACTIONS, EVERY),
             "registry.expert": dict.fromkeys(ROW_ACTIONS, EVERY),
         },
-        # One zone (dongnam): reads the national reference, writes inside the zone.
+        # One zone (dongnam): reads the national reference, writes inside the zone; reads
+        # (never writes, never sees the contacts of) the partner agencies of its zone and the
+        # national ones.
         "regional": {
             **READ_REFERENCE,
             "registry.complex": {"view": EVERY, "change": DONGNAM_COMPLEXES},
@@ -68,7 +72,7 @@ PART = Part(
                 "change": DONGNAM_STATS,
             },
             "registry.organisation": {
-                "view": DONGNAM_ORGS,
+                "view": DONGNAM_ORGS | DONGNAM_AGENCIES,
                 "add": DONGNAM_ORGS,
                 "change": DONGNAM_ORGS,
                 "contact": DONGNAM_ORGS,
@@ -81,12 +85,13 @@ PART = Part(
                 "change": DONGNAM_EXPERTS,
             },
         },
-        # The dongnam branch: the complexes it manages and their organisations.
+        # The dongnam branch: the complexes it manages and their organisations; the partner
+        # agencies of its zone and the national ones, to read.
         "coordinator": {
             **READ_REFERENCE,
             "registry.complex": {"view": EVERY, "change": rows("cx_dongnam")},
             "registry.organisation": {
-                "view": BRANCH_ORGS,
+                "view": BRANCH_ORGS | DONGNAM_AGENCIES,
                 "add": BRANCH_ORGS,
                 "change": BRANCH_ORGS,
                 "contact": BRANCH_ORGS,

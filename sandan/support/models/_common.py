@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from sandan.core.querysets import ReadAlso
+
 TITLE_MAX = 200
 TEXT_MAX = 5000
 
@@ -27,8 +29,32 @@ _PROJECT_SCOPE: dict[str, str | None] = {
 }
 
 
+# A project is read (not changed) by the staff of every zone, office and complex whose firms
+# take part in it, e.g. the zone of a partner firm in an inter-zone project led by another.
+_PROJECT_READERS = ReadAlso(
+    paths={
+        "zone": ("participants__organisation__complex__province__zone",),
+        "office": ("participants__organisation__complex__office",),
+        "complex": ("participants__organisation__complex",),
+    }
+)
+
+
 def _through(prefix: str, paths: dict[str, str | None]) -> dict[str, str | None]:
     return {kind: f"{prefix}__{path}" if path else None for kind, path in paths.items()}
+
+
+def _read_through(prefix: str, read_also: ReadAlso) -> ReadAlso:
+    """The same readers for the parts of a row (a project's participants, milestones, ...)."""
+    return ReadAlso(
+        paths={
+            kind: tuple(f"{prefix}__{path}" for path in paths)
+            for kind, paths in read_also.paths.items()
+        },
+        only=read_also.only,
+        unplaced=f"{prefix}__{read_also.unplaced}" if read_also.unplaced else "",
+        actions=read_also.actions,
+    )
 
 
 def _choices_check(

@@ -9,8 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.querysets import RestrictedQuerySet
-from sandan.support.models._common import _PROJECT_SCOPE, _choices_check, _through
+from sandan.core.querysets import ReadAlso, RestrictedQuerySet
+from sandan.support.models._common import (
+    _PROJECT_READERS,
+    _PROJECT_SCOPE,
+    _choices_check,
+    _read_through,
+    _through,
+)
 from sandan.support.models.projects import Project
 
 
@@ -65,6 +71,7 @@ class DuplicateFlag(models.Model):
         **_through("project", _PROJECT_SCOPE),
         "organisation": None,
     }
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
 
     class Meta:
         ordering = ["project", "kind", "id"]

@@ -10,8 +10,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from sandan.core.querysets import RestrictedQuerySet
-from sandan.support.models._common import _PROJECT_SCOPE, TEXT_MAX, _through
+from sandan.core.querysets import ReadAlso, RestrictedQuerySet
+from sandan.support.models._common import (
+    _PROJECT_READERS,
+    _PROJECT_SCOPE,
+    TEXT_MAX,
+    _read_through,
+    _through,
+)
 from sandan.support.models.projects import Project
 
 # Outcomes and surveys ---------------------------------------------------------------
@@ -86,6 +92,7 @@ class Outcome(models.Model):
         **_through("project", _PROJECT_SCOPE),
         "organisation": "organisation",
     }
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
     owner_path: ClassVar[str] = "project__participants__expert__user"
 
     class Meta:
@@ -132,6 +139,7 @@ class Survey(models.Model):
         **_through("project", _PROJECT_SCOPE),
         "organisation": "organisation",
     }
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email",)
 
     class Meta:
@@ -182,6 +190,7 @@ class SurveyResponse(models.Model):
         **_through("survey__project", _PROJECT_SCOPE),
         "organisation": "survey__organisation",
     }
+    read_also: ClassVar[ReadAlso] = _read_through("survey__project", _PROJECT_READERS)
 
     class Meta:
         verbose_name = _("만족도 응답")

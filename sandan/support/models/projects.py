@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sandan.core.models import Attachment, attachment_constraints, attachment_file
-from sandan.core.querysets import RestrictedQuerySet
+from sandan.core.querysets import ReadAlso, RestrictedQuerySet
 from sandan.support.models._common import (
+    _PROJECT_READERS,
     _PROJECT_SCOPE,
     TEXT_MAX,
     TITLE_MAX,
     _choices_check,
+    _read_through,
     _through,
 )
 from sandan.support.models.problems import Problem
@@ -133,6 +135,7 @@ class Project(models.Model):
 
     objects: ClassVar[RestrictedQuerySet[Project]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _PROJECT_SCOPE
+    read_also: ClassVar[ReadAlso] = _PROJECT_READERS
     owner_path: ClassVar[str] = "participants__expert__user"
 
     class Meta:
@@ -217,6 +220,7 @@ class Participant(models.Model):
 
     objects: ClassVar[RestrictedQuerySet[Participant]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("project", _PROJECT_SCOPE)
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
     owner_path: ClassVar[str] = "project__participants__expert__user"
 
     class Meta:
@@ -271,6 +275,7 @@ class Milestone(models.Model):
 
     objects: ClassVar[RestrictedQuerySet[Milestone]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("project", _PROJECT_SCOPE)
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
     owner_path: ClassVar[str] = "project__participants__expert__user"
 
     class Meta:
@@ -312,6 +317,7 @@ class BudgetLine(models.Model):
 
     objects: ClassVar[RestrictedQuerySet[BudgetLine]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("project", _PROJECT_SCOPE)
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
 
     class Meta:
         ordering = ["project", "kind", "id"]
@@ -337,6 +343,7 @@ class ProjectDocument(Attachment):
 
     objects: ClassVar[RestrictedQuerySet[ProjectDocument]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("project", _PROJECT_SCOPE)
+    read_also: ClassVar[ReadAlso] = _read_through("project", _PROJECT_READERS)
     owner_path: ClassVar[str] = "project__participants__expert__user"
 
     class Meta:

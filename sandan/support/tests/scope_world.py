@@ -6,7 +6,9 @@ with an attachment, a triage decision, an expert assignment and a mentoring note
 referral, and one project with participants, a milestone, a budget line, a document, a
 duplicate flag, an outcome and a survey with its response. The expert user (박지훈) is
 assigned to the Changwon problem and takes part in the Changwon project; (주)창원기계 — the
-company user's firm — is the Changwon firm.
+company user's firm — is the Changwon firm. The Banwol project is inter-zone: 울산화학(주), a
+dongnam firm outside the dongnam branch, takes part in it as a partner, so the dongnam
+regional HQ reads (only reads) that project and its parts.
 """
 
 from __future__ import annotations
@@ -59,8 +61,11 @@ RUN = ("view", "add", "change", "delete", "contact")
 def of_hub(label: str, hub: str) -> frozenset[str]:
     """The keys of `label`'s rows that belong to one hub."""
     if label == "support.participant":
-        extra = (f"participant_{hub}_expert",) if hub == "changwon" else ()
-        return rows(f"participant_{hub}_lead", *extra)
+        extra = {
+            "changwon": ("participant_changwon_expert",),
+            "banwol": ("participant_banwol_partner",),
+        }
+        return rows(f"participant_{hub}_lead", *extra.get(hub, ()))
     return rows(f"{SHORT[label]}_{hub}")
 
 
@@ -75,6 +80,17 @@ def _in_scope(*hubs: str, approve: bool = False) -> dict[str, dict[str, Expected
 
 
 CHANGWON_VIEW = {label: {"view": of_hub(label, "changwon")} for label in MODELS}
+# What hangs off a project (not off its problems): a reader of the project reads these.
+PROJECT_PARTS = tuple(label for label in MODELS[5:] if label != "support.referral")
+
+
+def _also_reads(table: dict[str, dict[str, Expected]], hub: str) -> dict[str, dict[str, Expected]]:
+    """`table`, plus reading the project of `hub` and its parts (a partner firm's staff)."""
+    for label in PROJECT_PARTS:
+        actions = table.setdefault(label, {})
+        actions["view"] = frozenset(actions.get("view", frozenset())) | of_hub(label, hub)
+    return table
+
 
 EXPECTED: Table = {
     # National readers: every row, read-only.
@@ -85,8 +101,10 @@ EXPECTED: Table = {
         **{label: dict.fromkeys(RUN, EVERY) for label in MODELS},
         "support.project": {**dict.fromkeys(RUN, EVERY), "approve": EVERY},
     },
-    # The dongnam regional HQ: both dongnam hubs, and approves their projects.
-    "regional": _in_scope("changwon", "ulsan", approve=True),
+    # The dongnam regional HQ: both dongnam hubs, and approves their projects; it reads the
+    # inter-zone Banwol project, in which a firm of its zone takes part, and changes nothing
+    # of it.
+    "regional": _also_reads(_in_scope("changwon", "ulsan", approve=True), "banwol"),
     # The dongnam branch's coordinator: the hub its branch manages; approves nothing.
     "coordinator": _in_scope("changwon"),
     # The Changwon firm: its own problem (which it adds), its project and what hangs off
@@ -212,6 +230,17 @@ def build(w: World) -> None:
                 "participant_changwon_expert",
                 Participant.objects.create(
                     project=project, expert=w["expert_linked"], role=Participant.Role.EXPERT
+                ),
+            )
+        if hub_key == "banwol":
+            project.scope = Project.Scope.INTER_ZONE
+            project.save(update_fields=["scope"])
+            w.add(
+                "participant_banwol_partner",
+                Participant.objects.create(
+                    project=project,
+                    organisation=w["company_dongnam_unmanaged"],
+                    role=Participant.Role.FIRM,
                 ),
             )
         w.add(

@@ -361,6 +361,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "link_registry": is_national(user)
         or bool({g.role for g in grants_for(user)} & {Role.REGIONAL_STAFF, Role.COORDINATOR}),
         "workflow": workflow,
+        # Staff who run projects elsewhere and read this one because firms of theirs take part.
+        "read_only_partner": not may_change and allows(user, Project, "change"),
         "reason_form": ReasonForm(),
         "needs_reason": project.status in (Project.Status.APPROVED, Project.Status.IN_PROGRESS),
     }
