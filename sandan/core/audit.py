@@ -76,12 +76,14 @@ def entry_for(
     batch: str = "",
     reason: str = "",
     content_type: ContentType | None = None,
+    event: str = "",
 ) -> AuditEntry:
     after = {} if action == AuditAction.DELETE else snapshot(instance)
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     return AuditEntry(
         actor_id=actor_id if getattr(actor, "is_authenticated", False) else None,
         action=action,
+        event=event,
         content_type=content_type or ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
@@ -100,9 +102,15 @@ def record(
     *,
     source: str = "web",
     reason: str = "",
+    event: str = "",
 ) -> AuditEntry | None:
-    """Save one audit entry; an update that changed nothing records nothing."""
-    entry = entry_for(actor, instance, action, before or {}, source=source, reason=reason)
+    """Save one audit entry; an update that changed nothing records nothing.
+
+    `event` names what happened when it is more than an edit (`AuditEvent`: approved,
+    designated, referred, ...)."""
+    entry = entry_for(
+        actor, instance, action, before or {}, source=source, reason=reason, event=event
+    )
     if action == AuditAction.UPDATE and not entry.changes:
         return None
     entry.save()

@@ -21,6 +21,30 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("삭제")
 
 
+class AuditEvent(models.TextChoices):
+    """What happened, in the program's words, when a write is more than a plain edit.
+
+    Named as Zulip's audit log names its events: a service that approves, designates or
+    refers says so (`event=`), and the log shows that instead of "update".
+    """
+
+    SUBMITTED = "submitted", _("승인 요청")
+    RETURNED = "returned", _("반려")
+    APPROVED = "approved", _("승인")
+    STARTED = "started", _("착수")
+    COMPLETED = "completed", _("완료")
+    CANCELLED = "cancelled", _("취소")
+    DESIGNATED = "designated", _("지정")
+    UNDESIGNATED = "undesignated", _("지정 해제")
+    REFERRED = "referred", _("협력기관 연계")
+    TRIAGE_CONFIRMED = "triage_confirmed", _("분류 확정")
+    REJECTED = "rejected", _("접수 반려")
+    CLOSED = "closed", _("종결")
+    ASSIGNED = "assigned", _("전문가 배정")
+    ASSIGNMENT_ENDED = "assignment_ended", _("배정 종료")
+    PLAN_ACCEPTED = "plan_accepted", _("계획 채택")
+
+
 class AuditEntry(models.Model):
     """One write to one object: who, when, what, and the values before and after.
 
@@ -39,6 +63,11 @@ class AuditEntry(models.Model):
     )
     at = models.DateTimeField(_("일시"), auto_now_add=True, db_index=True)
     action = models.CharField(_("작업"), max_length=16, choices=AuditAction.choices)
+    # What happened in the program's words (approved, designated, referred, ...); empty for
+    # a plain create, edit or delete.
+    event = models.CharField(
+        _("사건"), max_length=32, choices=AuditEvent.choices, blank=True, default=""
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("대상"), max_length=255)
@@ -51,12 +80,20 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            models.Index(fields=["event", "-at"], name="auditentry_event_at"),
+        ]
         verbose_name = _("감사 기록")
         verbose_name_plural = _("감사 기록")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def what_happened(self) -> str:
+        """The event's name when a service named one, else create / update / delete."""
+        return str(self.get_event_display() if self.event else self.get_action_display())
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         return [(name, pair[0], pair[1]) for name, pair in sorted(self.changes.items())]

@@ -48,6 +48,7 @@ def create_object(
     source: str = "web",
     reason: str = "",
     m2m: Mapping[str, Any] | None = None,
+    event: str = "",
 ) -> M:
     with transaction.atomic():
         instance = model(**fields)
@@ -58,7 +59,7 @@ def create_object(
         # Scope is checked on the saved row so that the same rule decides "may add here"
         # and "may see this": a write outside the actor's scope rolls back.
         ensure_allowed(actor, instance, "add")
-        audit.record(actor, instance, AuditAction.CREATE, source=source, reason=reason)
+        audit.record(actor, instance, AuditAction.CREATE, source=source, reason=reason, event=event)
     return instance
 
 
@@ -71,6 +72,7 @@ def update_object(
     reason: str = "",
     m2m: Mapping[str, Any] | None = None,
     check_action: str = "change",
+    event: str = "",
 ) -> M:
     with transaction.atomic():
         ensure_allowed(actor, instance, check_action)
@@ -84,18 +86,20 @@ def update_object(
             getattr(locked, name).set(values)
         # The change must not move the row out of the actor's scope either.
         ensure_allowed(actor, locked, check_action)
-        audit.record(actor, locked, AuditAction.UPDATE, before, source=source, reason=reason)
+        audit.record(
+            actor, locked, AuditAction.UPDATE, before, source=source, reason=reason, event=event
+        )
     return locked
 
 
 def delete_object(
-    actor: Any, instance: models.Model, *, source: str = "web", reason: str = ""
+    actor: Any, instance: models.Model, *, source: str = "web", reason: str = "", event: str = ""
 ) -> None:
     with transaction.atomic():
         ensure_allowed(actor, instance, "delete")
         before = audit.snapshot(instance)
         entry = audit.entry_for(
-            actor, instance, AuditAction.DELETE, before, source=source, reason=reason
+            actor, instance, AuditAction.DELETE, before, source=source, reason=reason, event=event
         )
         try:
             instance.delete()

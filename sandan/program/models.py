@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sandan.core.querysets import RestrictedQuerySet
@@ -100,6 +101,9 @@ class ProgramYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("program:year_detail", args=[self.year])
 
     def rule(self, name: str) -> Any:
         return self.rules.get(name, DEFAULT_RULES.get(name))
@@ -352,3 +356,6 @@ class PlanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_year} plan #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("program:plan_detail", args=[self.pk])

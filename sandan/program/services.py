@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core import audit
-from sandan.core.models import AuditAction
+from sandan.core.models import AuditAction, AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed, update_object
 from sandan.program.models import (
     DEFAULT_RULES,
@@ -111,6 +111,7 @@ def approve_program_year(actor: Any, program_year: ProgramYear) -> ProgramYear:
                 "approved_by": actor,
             },
             check_action="approve",
+            event=AuditEvent.APPROVED,
         )
 
 
@@ -189,13 +190,22 @@ def designate(
             "approved_by": actor,
         }
         if existing is None:
-            return create_object(actor, Designation, fields, source=source, reason=reason)
+            return create_object(
+                actor,
+                Designation,
+                fields,
+                source=source,
+                reason=reason,
+                event=AuditEvent.DESIGNATED,
+            )
         demoting_a_hub = existing.role == Designation.Role.HUB and role != Designation.Role.HUB
         if demoting_a_hub and existing.linked_designations.exists():
             raise ValidationError(
                 {"role": _("연계단지가 딸린 거점단지는 먼저 연계단지를 옮겨야 합니다.")}
             )
-        return update_object(actor, existing, fields, source=source, reason=reason)
+        return update_object(
+            actor, existing, fields, source=source, reason=reason, event=AuditEvent.DESIGNATED
+        )
 
 
 def remove_designation(
@@ -219,6 +229,7 @@ def remove_designation(
             audit.snapshot(designation),
             source=source,
             reason=reason,
+            event=AuditEvent.UNDESIGNATED,
         )
         designation.delete()
         entry.save()
@@ -401,7 +412,13 @@ def accept_plan(actor: Any, plan_run: PlanRun, *, reason: str = "") -> int:
                 source="planner",
                 reason=reason,
             )
-        update_object(actor, plan_run, {"status": PlanRun.Status.ACCEPTED}, source="planner")
+        update_object(
+            actor,
+            plan_run,
+            {"status": PlanRun.Status.ACCEPTED},
+            source="planner",
+            event=AuditEvent.PLAN_ACCEPTED,
+        )
     plan_run.status = PlanRun.Status.ACCEPTED
     return len(result["hubs"]) + len(result["linked"])
 
@@ -486,7 +503,13 @@ def approve_plan(
             if before is None:
                 counts["added"] += 1
                 final[row.pk] = update_object(
-                    actor, row, fields, source="planner", reason=why, check_action="approve"
+                    actor,
+                    row,
+                    fields,
+                    source="planner",
+                    reason=why,
+                    check_action="approve",
+                    event=AuditEvent.DESIGNATED,
                 )
                 continue
             unchanged = (
@@ -496,7 +519,13 @@ def approve_plan(
             )
             counts["kept" if unchanged else "changed"] += 1
             final[row.pk] = update_object(
-                actor, before, fields, source="planner", reason=why, check_action="approve"
+                actor,
+                before,
+                fields,
+                source="planner",
+                reason=why,
+                check_action="approve",
+                event=AuditEvent.DESIGNATED,
             )
             merged.append(row)
         for row in sorted(merged, key=lambda r: r.role == Designation.Role.HUB):
@@ -513,6 +542,7 @@ def approve_plan(
                     source="planner",
                     reason=why or _("지정안 #%(id)s 승인") % {"id": plan_run.pk},
                     check_action="approve",
+                    event=AuditEvent.UNDESIGNATED,
                 )
         update_object(
             actor,
@@ -526,5 +556,6 @@ def approve_plan(
             source="planner",
             reason=why,
             check_action="view",
+            event=AuditEvent.APPROVED,
         )
     return counts

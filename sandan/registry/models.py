@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sandan.core.querysets import ReadAlso, RestrictedQuerySet
@@ -297,6 +298,9 @@ class Complex(models.Model):
     def __str__(self) -> str:
         return self.name_ko
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:complex_detail", args=[self.kicox_id])
+
     @property
     def zone(self) -> Zone:
         return self.province.zone
@@ -481,6 +485,9 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name_ko
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organisation_detail", args=[self.pk])
+
     @property
     def business_number_display(self) -> str:
         number = self.business_number or ""
@@ -539,3 +546,6 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.name_ko
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:expert_detail", args=[self.pk])

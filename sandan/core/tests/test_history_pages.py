@@ -33,7 +33,8 @@ def test_history_masks_personal_fields_for_ministry(
         reverse("core:object_history", args=["organisation", changed_organisation.pk])
     ).content.decode()
 
-    assert "담당자 교체" in body and "contact_name" in body
+    # The field as the forms name it, not its column.
+    assert "담당자 교체" in body and '<th scope="row">담당자</th>' in body
     assert "박서준" not in body and "•••" in body
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sandan.core.models import Attachment, attachment_constraints, attachment_file
@@ -223,6 +224,9 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:problem_detail", args=[self.pk])
 
     @property
     def text(self) -> str:

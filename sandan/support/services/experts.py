@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core.background import Refreshed
+from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
 from sandan.registry.models import Expert, Organisation
 from sandan.support.models import ExpertAssignment, MentoringNote, Problem
@@ -183,6 +184,7 @@ def assign_experts(
                     else [],
                 },
                 source=source,
+                event=AuditEvent.ASSIGNED,
             )
             for expert in chosen
         ]
@@ -212,7 +214,13 @@ def end_assignment(
         or status == ExpertAssignment.Status.ACTIVE
     ):
         raise ValidationError({"status": _("진행 중인 배정만 완료하거나 철회할 수 있습니다.")})
-    return _update(actor, assignment, {"status": status, "ended_at": _now(now)}, reason=reason)
+    return _update(
+        actor,
+        assignment,
+        {"status": status, "ended_at": _now(now)},
+        reason=reason,
+        event=AuditEvent.ASSIGNMENT_ENDED,
+    )
 
 
 def add_mentoring_note(

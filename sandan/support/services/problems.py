@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from sandan.core import audit
 from sandan.core.files import check_attachment
-from sandan.core.models import AuditAction
+from sandan.core.models import AuditAction, AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
 from sandan.councils.models import Activity
 from sandan.program.models import ProgramYear, ServiceCategory
@@ -335,6 +335,7 @@ def reject_problem(
         problem,
         {"status": Problem.Status.REJECTED, "close_reason": reason, "closed_at": _now(now)},
         reason=reason,
+        event=AuditEvent.REJECTED,
     )
 
 
@@ -355,6 +356,7 @@ def close_problem(
             "resolved_at": problem.resolved_at or when,
         },
         reason=reason,
+        event=AuditEvent.CLOSED,
     )
 
 
@@ -407,7 +409,14 @@ def confirm_triage(
         }
         if problem.status == Problem.Status.SUBMITTED:
             fields["status"] = Problem.Status.TRIAGED
-        _update(actor, problem, fields, source=source, reason=note_text)
+        _update(
+            actor,
+            problem,
+            fields,
+            source=source,
+            reason=note_text,
+            event=AuditEvent.TRIAGE_CONFIRMED,
+        )
         decision = create_object(
             actor,
             TriageDecision,

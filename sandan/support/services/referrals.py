@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sandan.core.models import AuditEvent
 from sandan.core.services import create_object
 from sandan.registry.models import Organisation
 from sandan.support.models import Problem, Referral
@@ -59,8 +60,15 @@ def refer_problem(
                 "referred_at": when,
             },
             source=source,
+            event=AuditEvent.REFERRED,
         )
-        _update(actor, problem, {"status": Problem.Status.REFERRED}, source=source)
+        _update(
+            actor,
+            problem,
+            {"status": Problem.Status.REFERRED},
+            source=source,
+            event=AuditEvent.REFERRED,
+        )
     return referral
 
 

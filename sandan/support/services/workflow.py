@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sandan.core import audit
+from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed
 from sandan.registry.models import Organisation
 from sandan.support.models import DuplicateFlag, Participant, Problem, Project, Survey
@@ -19,6 +20,15 @@ from sandan.support.services._common import FUNDED, _move, _now, _update, _user,
 from sandan.support.services.budget import check_cost_share
 from sandan.support.services.duplicates import _refresh_flags, duplicate_flags
 from sandan.support.services.outcomes import _new_survey, _survey_message
+
+# What the audit log calls each move of a project's status.
+PROJECT_EVENTS: dict[str, str] = {
+    Project.Status.SUBMITTED: AuditEvent.SUBMITTED,
+    Project.Status.DRAFT: AuditEvent.RETURNED,
+    Project.Status.IN_PROGRESS: AuditEvent.STARTED,
+    Project.Status.COMPLETED: AuditEvent.COMPLETED,
+    Project.Status.CANCELLED: AuditEvent.CANCELLED,
+}
 
 
 def _transition(
@@ -40,6 +50,7 @@ def _transition(
         source=source,
         reason=reason,
         check_action=check_action,
+        event=PROJECT_EVENTS.get(status, ""),
     )
 
 
@@ -216,6 +227,7 @@ def _commit_approval(actor: Any, project: Project, when: dt.datetime, *, source:
         {"status": Project.Status.APPROVED, "approved_at": when, "approved_by": _user(actor)},
         source=source,
         check_action="approve",
+        event=AuditEvent.APPROVED,
     )
     for problem in project.problems.filter(
         status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED]

@@ -5,7 +5,8 @@ The world is the support scope world (sandan/support/tests/test_scope.py): three
 Changwon (dongnam, the dongnam branch's), Ulsan (dongnam, no branch) and Banwol (capital) —
 each with a problem, a referral, a project with participants, an outcome and an answered
 survey. The company user is (주)창원기계 of Changwon; the expert user 박지훈 is assigned to
-the Changwon problem and takes part in the Changwon project.
+the Changwon problem and takes part in the Changwon project. The Banwol project is
+inter-zone: 울산화학(주) of the dongnam zone takes part in it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ SCOPE: dict[str, dict[str, frozenset[str]]] = {
     "hq": dict.fromkeys(LISTS, EVERY_HUB),
     "ministry": dict.fromkeys(LISTS, EVERY_HUB),
     "auditor": dict.fromkeys(LISTS, EVERY_HUB),
-    "regional": dict.fromkeys(LISTS, DONGNAM),
+    # The dongnam HQ also reads the inter-zone Banwol project (a dongnam firm takes part)
+    # with its outcome and survey, but not the capital firm's problem or its referral.
+    "regional": {
+        **dict.fromkeys(LISTS, DONGNAM),
+        **dict.fromkeys(("projects", "outcomes", "surveys"), EVERY_HUB),
+    },
     "coordinator": dict.fromkeys(LISTS, CHANGWON),
     "company": dict.fromkeys(LISTS, CHANGWON),
     # An expert reaches only what is assigned to them: no referrals, no surveys.

@@ -102,26 +102,28 @@ def test_a_company_sees_only_its_own_outcome_and_survey_in_a_shared_project(
 
 
 @pytest.mark.parametrize(
-    ("role", "visible"),
+    ("role", "visible", "projects_visible"),
     [
-        ("company", CHANGWON),
-        ("expert", CHANGWON),
-        ("coordinator", CHANGWON),
-        ("regional", DONGNAM),
-        ("hq", EVERY_HUB),
+        ("company", CHANGWON, CHANGWON),
+        ("expert", CHANGWON, CHANGWON),
+        ("coordinator", CHANGWON, CHANGWON),
+        # The inter-zone Banwol project, in which a dongnam firm takes part, but not its
+        # capital firm's problem.
+        ("regional", DONGNAM, EVERY_HUB),
+        ("hq", EVERY_HUB, EVERY_HUB),
     ],
 )
-def test_details_outside_scope_are_404(world: World, role: str, visible: frozenset[str]) -> None:
+def test_details_outside_scope_are_404(
+    world: World, role: str, visible: frozenset[str], projects_visible: frozenset[str]
+) -> None:
     client = api(world, role)
     for hub in HUBS:
         problem, project = world[f"problem_{hub}"].pk, world[f"project_{hub}"].pk
         expected = 200 if hub in visible else 404
-        for path in (
-            f"problems/{problem}",
-            f"problems/{problem}/suggestion",
-            f"projects/{project}",
-            f"projects/{project}/participants",
-        ):
+        for path in (f"problems/{problem}", f"problems/{problem}/suggestion"):
+            assert client.get(path).status_code == expected, (role, path)
+        expected = 200 if hub in projects_visible else 404
+        for path in (f"projects/{project}", f"projects/{project}/participants"):
             assert client.get(path).status_code == expected, (role, path)
 
 

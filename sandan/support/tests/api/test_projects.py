@@ -89,7 +89,7 @@ def test_project_filters(world: World) -> None:
 
     changwon, ulsan, banwol = (world[f"project_{hub}"].pk for hub in HUBS)
     assert found(type="marketing") == {marketing.pk}
-    assert found(scope="inter_zone") == {marketing.pk}
+    assert found(scope="inter_zone") == {marketing.pk, banwol}
     assert found(status="submitted") == {changwon, ulsan, banwol}
     assert found(status="draft") == {marketing.pk}
     assert found(category="TOTAL_MARKETING") == {marketing.pk}

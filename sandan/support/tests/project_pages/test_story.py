@@ -98,9 +98,13 @@ def draft(client: Client, coordinator: Any, assignment: ExpertAssignment) -> Pro
 
 
 @pytest.fixture
-def university() -> Organisation:
+def university(firm: Organisation) -> Organisation:
+    # In Changwon, as the firm: a participant elsewhere would let that zone's staff read it.
     found: Organisation = OrganisationFactory(
-        kind=Organisation.Kind.UNIVERSITY, name_ko="창원대학교", business_number=None
+        kind=Organisation.Kind.UNIVERSITY,
+        name_ko="창원대학교",
+        business_number=None,
+        complex=firm.complex,
     )
     return found
 
