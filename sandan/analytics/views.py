@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from sandan.accounts.roles import Role
 from sandan.analytics import home
 from sandan.analytics.selectors import Overview, overview
+from sandan.core.audit_display import HISTORY_MODELS
 from sandan.core.i18n import local_name, pick_name
-from sandan.core.views import HISTORY_MODELS
 from sandan.registry import geo
 from sandan.registry.models import Zone
 
