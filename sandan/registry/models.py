@@ -3,6 +3,7 @@ their quarterly statistics, industries (KSIC), organisations and experts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -528,6 +529,25 @@ class Expert(models.Model):
     email = models.EmailField(_("이메일"), blank=True)
     phone = models.CharField(_("전화"), max_length=20, blank=True)
     is_active = models.BooleanField(_("활동 중"), default=True)
+    # Where the expert mentors (the seed's mentoring is regional); when empty, the province
+    # of the affiliation's complex stands for it.
+    province = models.ForeignKey(
+        Province,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experts",
+        verbose_name=_("활동 지역"),
+    )
+    # Availability, set by the expert: away for a period, and a cap on open cases.
+    unavailable_from = models.DateField(_("부재 시작일"), null=True, blank=True)
+    unavailable_until = models.DateField(_("부재 종료일"), null=True, blank=True)
+    max_open_cases = models.PositiveSmallIntegerField(
+        _("최대 동시 배정"),
+        null=True,
+        blank=True,
+        help_text=_("비워 두면 제한 없음"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -543,9 +563,25 @@ class Expert(models.Model):
         ordering = ["name_ko", "id"]
         verbose_name = _("전문가")
         verbose_name_plural = _("전문가")
+        constraints = [
+            models.CheckConstraint(
+                name="expert_unavailable_order",
+                condition=Q(unavailable_from__isnull=True)
+                | Q(unavailable_until__isnull=True)
+                | Q(unavailable_from__lte=models.F("unavailable_until")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name_ko
 
     def get_absolute_url(self) -> str:
         return reverse("registry:expert_detail", args=[self.pk])
+
+    def is_away(self, day: dt.date) -> bool:
+        """Whether the expert marked ``day`` as unavailable (open ends reach forever)."""
+        if self.unavailable_from is None and self.unavailable_until is None:
+            return False
+        starts = self.unavailable_from or dt.date.min
+        ends = self.unavailable_until or dt.date.max
+        return starts <= day <= ends

@@ -25,6 +25,11 @@ Score of an expert for a case (see docs/adr/0011-expert-matching.md):
 * ``industry``: 1 if the expert lists the firm's KSIC division (``C29``), 0.3 for the same KSIC
   section only (``C…``), else 0.
 * ``load``: the expert's open assignments; a mild penalty that reorders near-ties only.
+* ``region``: W_PROVINCE when the expert mentors in the firm's province, W_ZONE in its
+  economic zone only; small, so nearness decides between (nearly) equal specialties only.
+
+An expert who is away (an unavailable period covering today) or at their cap of open cases
+(``available=False`` on the profile) is never returned.
 
 Conflict of interest: an expert whose affiliation is the firm's own organisation is never
 returned.
@@ -86,6 +91,8 @@ W_CATEGORY = 0.35
 W_INDUSTRY = 0.2
 W_SECTION = 0.3  # fraction of W_INDUSTRY for the same KSIC section only
 W_LOAD = 0.03
+W_PROVINCE = 0.06
+W_ZONE = 0.03
 # Neighbours of the firm's words in kiwipiepy's embeddings (semantic.py): weight × cosine.
 W_SEMANTIC = 0.3
 SEMANTIC_MIN_COSINE = 0.6
@@ -274,6 +281,9 @@ class ExpertProfile:
     affiliation_id: str | None = None
     affiliation_type: str = ""
     load: int = 0
+    province: str = ""  # id of the province where the expert mentors
+    zone: str = ""  # id of that province's economic zone
+    available: bool = True  # False: away today, or at the cap of open cases
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,8 @@ class Case:
     category: str = ""
     ksic2: str = ""
     firm_organisation_id: str | None = None
+    province: str = ""  # id of the firm's province
+    zone: str = ""  # id of the firm's economic zone
 
 
 @dataclass(frozen=True)
@@ -298,6 +310,7 @@ class Match:
     industry_match: bool = False
     load_penalty: float = 0.0
     explanation: str = ""
+    region: str = ""  # "province", "zone" or "" (nearness to the firm)
 
 
 def _norm_code(value: str) -> str:
@@ -448,6 +461,9 @@ class Matcher:
                 self._by_affiliation.setdefault(str(e.affiliation_id), []).append(i)
         self._position = {eid: i for i, eid in enumerate(self._ids)}
         self._set_load([e.load for e in self.experts])
+        self._available = np.array([e.available for e in self.experts], dtype=bool)
+        self._provinces = np.array([e.province for e in self.experts], dtype=object)
+        self._zones = np.array([e.zone for e in self.experts], dtype=object)
         self._cat_cache: dict[str, np.ndarray] = {}
         self._ind_cache: dict[str, np.ndarray] = {}
 
@@ -455,11 +471,19 @@ class Matcher:
         self._load = np.array([max(0, load) for load in loads], dtype=float)
         self._load_penalty = W_LOAD * np.log1p(self._load)
 
-    def with_load(self, load: Mapping[str, int]) -> Matcher:
-        """The same index with today's open assignments (expert id → count): an assignment
-        changes only the load, so a request re-weighs in microseconds instead of rebuilding."""
+    def with_load(
+        self, load: Mapping[str, int], unavailable: Iterable[str] = ()
+    ) -> Matcher:
+        """The same index with today's open assignments (expert id → count) and the experts
+        who cannot take a case today (away, or at their cap): both change with every
+        assignment and every day, so a request re-weighs in microseconds instead of
+        rebuilding the index."""
         current = copy.copy(self)
         current._set_load([int(load.get(expert_id, 0)) for expert_id in self._ids])
+        current._available = np.array([e.available for e in self.experts], dtype=bool)
+        for expert_id in unavailable:
+            if expert_id in self._position:
+                current._available[self._position[expert_id]] = False
         return current
 
     def _category_prior(self, category: str) -> np.ndarray:
@@ -485,6 +509,13 @@ class Matcher:
 
     def __len__(self) -> int:
         return len(self.experts)
+
+    def region_bonus(self, case: Case) -> np.ndarray:
+        """W_PROVINCE for experts of the firm's province, W_ZONE for its zone only, else 0."""
+        n = len(self.experts)
+        province = self._provinces == case.province if case.province else np.zeros(n, bool)
+        zone = self._zones == case.zone if case.zone else np.zeros(n, bool)
+        return np.where(province, W_PROVINCE, np.where(zone, W_ZONE, 0.0))
 
     def _per_expert_max(self, seg_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(seg_scores, self._seg_starts)
@@ -601,8 +632,10 @@ class Matcher:
                 score = score + W_CATEGORY * self._category_prior(category)
             if ksic2:
                 score = score + W_INDUSTRY * self._industry_prior(ksic2)
+        region = self.region_bonus(case)
+        score = score + region
         blocked = exclude_affiliation or case.firm_organisation_id
-        mask = np.ones(n, dtype=bool)
+        mask = self._available.copy()
         if blocked is not None:
             mask[self._by_affiliation.get(str(blocked), [])] = False
         for eid in exclude_ids:
@@ -626,6 +659,11 @@ class Matcher:
             cat_ok = bool(category) and category in self._categories[idx]
             ind_ok = bool(ksic2) and ksic2 in self._ksic[idx]
             pen = float(load_pen[idx])
+            near = (
+                "province"
+                if region[idx] == W_PROVINCE
+                else ("zone" if region[idx] == W_ZONE else "")
+            )
             out.append(
                 Match(
                     expert_id=self._ids[idx],
@@ -635,7 +673,8 @@ class Matcher:
                     category_match=cat_ok,
                     industry_match=ind_ok,
                     load_penalty=round(pen, 4),
-                    explanation=_explain(matched, cat_ok, ind_ok, pen, int(self._load[idx])),
+                    explanation=_explain(matched, cat_ok, ind_ok, pen, int(self._load[idx]), near),
+                    region=near,
                 )
             )
         return out
@@ -692,7 +731,9 @@ def fit_ranker(
     return Ranker(coef=tuple(float(x) for x in model.coef_[0]), trained_on=positives)
 
 
-def _explain(matched: Sequence[str], cat: bool, ind: bool, pen: float, load: int) -> str:
+def _explain(
+    matched: Sequence[str], cat: bool, ind: bool, pen: float, load: int, near: str = ""
+) -> str:
     """One line for the coordinator: why this expert is on the list (translated)."""
     parts = []
     direct = [t for t in matched if not t.startswith("~")]
@@ -706,6 +747,10 @@ def _explain(matched: Sequence[str], cat: bool, ind: bool, pen: float, load: int
     parts.append(_("지원분야 일치") if cat else _("지원분야 다름"))
     if ind:
         parts.append(_("업종 일치"))
+    if near == "province":
+        parts.append(_("같은 시·도"))
+    elif near == "zone":
+        parts.append(_("같은 광역경제권"))
     if load:
         parts.append(
             _("진행 중 배정 %(count)d건(-%(penalty)s)") % {"count": load, "penalty": f"{pen:.2f}"}

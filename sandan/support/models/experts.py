@@ -18,6 +18,7 @@ class ExpertAssignmentStatus(models.TextChoices):
     ACTIVE = "active", _("지원 중")
     COMPLETED = "completed", _("완료")
     WITHDRAWN = "withdrawn", _("철회")
+    DECLINED = "declined", _("전문가 거절")
 
 
 class ExpertAssignment(models.Model):
@@ -49,6 +50,9 @@ class ExpertAssignment(models.Model):
     match_score = models.FloatField(_("매칭 점수"), null=True, blank=True)
     match_explanation = models.JSONField(_("매칭 근거"), default=list, blank=True)
     ended_at = models.DateTimeField(_("종료 일시"), null=True, blank=True)
+    # The expert's answer: accepted (when), or declined (status "declined", ended_at, reason).
+    accepted_at = models.DateTimeField(_("수락 일시"), null=True, blank=True)
+    decline_reason = models.CharField(_("거절 사유"), max_length=300, blank=True)
 
     objects: ClassVar[RestrictedQuerySet[ExpertAssignment]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = _through("problem", _PROBLEM_SCOPE)
@@ -66,6 +70,11 @@ class ExpertAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} ← {self.expert_id}"
+
+    @property
+    def awaits_answer(self) -> bool:
+        """Active and neither accepted nor declined by the expert yet."""
+        return self.status == ExpertAssignmentStatus.ACTIVE and self.accepted_at is None
 
 
 class MentoringNote(models.Model):

@@ -147,6 +147,13 @@ class Problem(models.Model):
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
     )
+    # Confidence of the suggested category minus that of the runner-up (how clearly it wins).
+    suggestion_margin = models.FloatField(
+        _("2위 분야와의 차이"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
     suggestion_evidence = models.JSONField(_("추천 근거 낱말"), default=list, blank=True)
     # The Korean analysis of `text` (support.text.stored_analysis), kept so that triage does
     # not analyse the year's history again in every new process. Derived data: not editable,

@@ -29,9 +29,13 @@ from sandan.support.services.duplicates import (
 )
 from sandan.support.services.experts import (
     ExpertSuggestion,
+    accept_assignment,
     add_mentoring_note,
     assign_experts,
+    decline_assignment,
     end_assignment,
+    is_available,
+    set_availability,
     suggest_experts,
 )
 from sandan.support.services.outcomes import (
@@ -88,6 +92,7 @@ __all__ = [
     "CostShare",
     "ExpertSuggestion",
     "NotAllowed",
+    "accept_assignment",
     "add_mentoring_note",
     "add_milestone",
     "add_participant",
@@ -108,10 +113,12 @@ __all__ = [
     "cost_share",
     "create_project",
     "current_program_year",
+    "decline_assignment",
     "duplicate_flags",
     "end_assignment",
     "hash_token",
     "hub_of",
+    "is_available",
     "problem_fields",
     "record_activity_problems",
     "record_outcome",
@@ -122,6 +129,7 @@ __all__ = [
     "return_project",
     "scope_of",
     "send_service_level_reminders",
+    "set_availability",
     "set_budget_lines",
     "start_project",
     "submit_problem",

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core.background import Refreshed
 from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
-from sandan.registry.models import Expert, Organisation
+from sandan.registry.models import Expert, Organisation, Province
 from sandan.support.models import ExpertAssignment, MentoringNote, Problem
 from sandan.support.services._common import _choice, _now, _update, _user, clean_text
 
@@ -29,6 +29,7 @@ class ExpertSuggestion:
     matched_terms: tuple[str, ...]
     category_match: bool
     industry_match: bool
+    region: str = ""  # "province", "zone" or "": nearness to the firm
 
 
 def _open_loads() -> dict[int, int]:
@@ -38,6 +39,24 @@ def _open_loads() -> dict[int, int]:
         .annotate(n=Count("id"))
         .values_list("expert_id", "n")
     )
+
+
+def expert_region(expert: Expert) -> Province | None:
+    """Where an expert mentors: their own province, else that of their affiliation's complex.
+    Select ``province`` and ``affiliation__complex__province`` to avoid queries."""
+    if expert.province_id is not None:
+        return expert.province
+    affiliation = expert.affiliation
+    if affiliation is not None and affiliation.complex_id is not None:
+        return affiliation.complex.province  # type: ignore[union-attr]
+    return None
+
+
+def is_available(expert: Expert, load: int, day: dt.date) -> bool:
+    """Not away on ``day`` and below their cap of open cases (if they set one)."""
+    if expert.is_away(day):
+        return False
+    return expert.max_open_cases is None or load < expert.max_open_cases
 
 
 def _experts_key(_arg: None) -> tuple[Any, ...]:
@@ -52,12 +71,22 @@ def _build_matcher(_arg: None) -> Any:
     """The text and profile index over every active expert (seconds for hundreds)."""
     from sandan.support.matching import Matcher, profiles_from_queryset
 
-    queryset = (
+    experts = list(
         Expert.objects.filter(is_active=True)
-        .select_related("affiliation")
+        .select_related("affiliation__complex__province", "province")
         .prefetch_related("industries__parent__parent__parent__parent")
     )
-    return Matcher(profiles_from_queryset(queryset))
+    profiles = []
+    for expert, profile in zip(experts, profiles_from_queryset(experts), strict=True):
+        region = expert_region(expert)
+        profiles.append(
+            replace(
+                profile,
+                province=str(region.pk) if region is not None else "",
+                zone=str(region.zone_id) if region is not None else "",
+            )
+        )
+    return Matcher(profiles)
 
 
 _matchers: Refreshed[None, Any] = Refreshed(
@@ -68,10 +97,23 @@ _matchers: Refreshed[None, Any] = Refreshed(
 def _matcher() -> Any:
     """The matcher over every active expert with their open-assignment load.
 
-    The index is rebuilt off-request when an expert changes (sandan.core.background); the
-    load, which every assignment changes, is read fresh (one query) and laid over it."""
+    The index (texts, profiles, regions) is rebuilt off-request when an expert changes
+    (sandan.core.background); the load and today's availability, which every assignment
+    and every day change, are read fresh (two small queries) and laid over it."""
     index = _matchers.get("all", None)
-    return index.with_load({str(pk): n for pk, n in _open_loads().items()})
+    loads = _open_loads()
+    today = timezone.localdate()
+    limited = Expert.objects.filter(is_active=True).filter(
+        Q(unavailable_from__isnull=False)
+        | Q(unavailable_until__isnull=False)
+        | Q(max_open_cases__isnull=False)
+    )
+    unavailable = [
+        str(expert.pk)
+        for expert in limited.only("id", "unavailable_from", "unavailable_until", "max_open_cases")
+        if not is_available(expert, loads.get(expert.pk, 0), today)
+    ]
+    return index.with_load({str(pk): n for pk, n in loads.items()}, unavailable)
 
 
 def _ksic2(organisation: Organisation) -> str:
@@ -87,8 +129,9 @@ def _ksic2(organisation: Organisation) -> str:
 
 
 def suggest_experts(problem: Problem, k: int = 10) -> list[ExpertSuggestion]:
-    """Ranked experts for a problem: specialties, service category, industry, load; experts
-    of the firm's own organisation and those already assigned are never proposed."""
+    """Ranked experts for a problem: specialties, service category, industry, load, region;
+    experts of the firm's own organisation, those already assigned (or who declined) and those
+    unavailable (away today, or at their cap of open cases) are never proposed."""
     from sandan.support.matching import Case
 
     category = problem.category or problem.suggested_category
@@ -97,6 +140,9 @@ def suggest_experts(problem: Problem, k: int = 10) -> list[ExpertSuggestion]:
         category=category.code if category is not None else "",
         ksic2=_ksic2(problem.organisation),
         firm_organisation_id=str(problem.organisation_id),
+        # The firm's region: the province of the problem's complex and the problem's zone.
+        province=str(problem.complex.province_id),
+        zone=str(problem.zone_id),
     )
     assigned = [str(pk) for pk in problem.assignments.values_list("expert_id", flat=True)]
     matches = _matcher().rank(
@@ -113,6 +159,7 @@ def suggest_experts(problem: Problem, k: int = 10) -> list[ExpertSuggestion]:
             matched_terms=tuple(match.matched_terms),
             category_match=match.category_match,
             industry_match=match.industry_match,
+            region=match.region,
         )
         for match in matches
         if int(match.expert_id) in experts
@@ -151,6 +198,8 @@ def assign_experts(
     errors: list[str] = []
     already = set(problem.assignments.values_list("expert_id", flat=True))
     seen: set[int] = set()
+    loads = _open_loads()
+    today = timezone.localdate()
     for expert in chosen:
         if expert.affiliation_id is not None and expert.affiliation_id == problem.organisation_id:
             errors.append(
@@ -161,6 +210,13 @@ def assign_experts(
             errors.append(_("%(expert)s 전문가는 활동 중이 아닙니다.") % {"expert": expert})
         elif expert.pk in already or expert.pk in seen:
             errors.append(_("%(expert)s 전문가는 이미 배정되었습니다.") % {"expert": expert})
+        elif expert.is_away(today):
+            errors.append(_("%(expert)s 전문가는 부재 중입니다.") % {"expert": expert})
+        elif not is_available(expert, loads.get(expert.pk, 0), today):
+            errors.append(
+                _("%(expert)s 전문가는 최대 동시 배정 %(max)d건이 모두 찼습니다.")
+                % {"expert": expert, "max": expert.max_open_cases}
+            )
         seen.add(expert.pk)
     if errors:
         raise ValidationError({"experts": errors})
@@ -220,6 +276,93 @@ def end_assignment(
         {"status": status, "ended_at": _now(now)},
         reason=reason,
         event=AuditEvent.ASSIGNMENT_ENDED,
+    )
+
+
+def _own_assignment(actor: Any, assignment: ExpertAssignment) -> None:
+    expert_user_id = assignment.expert.user_id
+    if actor is None or expert_user_id is None or getattr(actor, "pk", None) != expert_user_id:
+        raise NotAllowed(_("배정된 전문가만 배정을 수락하거나 거절할 수 있습니다."))
+    if not assignment.awaits_answer:
+        raise ValidationError(
+            {"answer": _("응답을 기다리는 배정에만 수락하거나 거절할 수 있습니다.")}
+        )
+
+
+def accept_assignment(
+    actor: Any, assignment: ExpertAssignment, *, now: dt.datetime | None = None
+) -> ExpertAssignment:
+    """The assigned expert takes the case on (audited; the coordinator sees when)."""
+    assignment.refresh_from_db()
+    _own_assignment(actor, assignment)
+    return _update(actor, assignment, {"accepted_at": _now(now)}, check_action="view")
+
+
+def decline_assignment(
+    actor: Any,
+    assignment: ExpertAssignment,
+    reason: Any,
+    *,
+    now: dt.datetime | None = None,
+) -> ExpertAssignment:
+    """The assigned expert declines, saying why. The assignment ends ("declined", audited
+    with the reason); when no other expert is active on it, a matched problem goes back to
+    "triaged" so that the coordinator assigns someone else."""
+    assignment.refresh_from_db()
+    _own_assignment(actor, assignment)
+    text = clean_text(reason, "reason", maximum=300)
+    when = _now(now)
+    with transaction.atomic():
+        _update(
+            actor,
+            assignment,
+            {
+                "status": ExpertAssignment.Status.DECLINED,
+                "ended_at": when,
+                "decline_reason": text,
+            },
+            reason=text,
+            check_action="view",
+        )
+        problem = Problem.objects.select_for_update().get(pk=assignment.problem_id)
+        others = problem.assignments.filter(status=ExpertAssignment.Status.ACTIVE).exists()
+        if problem.status == Problem.Status.MATCHED and not others:
+            _update(
+                actor,
+                problem,
+                {"status": Problem.Status.TRIAGED, "matched_at": None},
+                reason=text,
+                check_action="view",
+            )
+    return assignment
+
+
+def set_availability(
+    actor: Any,
+    expert: Expert,
+    *,
+    unavailable_from: dt.date | None,
+    unavailable_until: dt.date | None,
+    max_open_cases: int | None,
+) -> Expert:
+    """An expert marks a period away and/or a cap on open cases (only their own profile)."""
+    if actor is None or expert.user_id is None or getattr(actor, "pk", None) != expert.user_id:
+        raise NotAllowed(_("전문가 본인만 배정 가능 여부를 바꿀 수 있습니다."))
+    if unavailable_from and unavailable_until and unavailable_from > unavailable_until:
+        raise ValidationError(
+            {"unavailable_until": _("부재 종료일은 시작일보다 빠를 수 없습니다.")}
+        )
+    if max_open_cases is not None and max_open_cases < 1:
+        raise ValidationError({"max_open_cases": _("1건 이상으로 적거나 비워 두세요.")})
+    return _update(
+        actor,
+        expert,
+        {
+            "unavailable_from": unavailable_from,
+            "unavailable_until": unavailable_until,
+            "max_open_cases": max_open_cases,
+        },
+        check_action="view",
     )
 
 

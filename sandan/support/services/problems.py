@@ -52,6 +52,8 @@ class CategorySuggestion:
     confidence: float
     evidence: list[str]
     ranking: list[tuple[str, float]]
+    # Confidence of the winner minus that of the runner-up.
+    margin: float = 0.0
 
 
 def suggest_for_text(program_year: ProgramYear, text: str) -> CategorySuggestion | None:
@@ -68,6 +70,7 @@ def suggest_for_text(program_year: ProgramYear, text: str) -> CategorySuggestion
         confidence=round(confidence, 4),
         evidence=[str(word) for word in suggestion.evidence][:12],
         ranking=[(str(code), float(score)) for code, score in suggestion.ranking],
+        margin=round(min(1.0, max(0.0, float(suggestion.margin or 0.0))), 4),
     )
 
 
@@ -81,11 +84,13 @@ def _suggestion_fields(suggestion: CategorySuggestion | None) -> dict[str, Any]:
         return {
             "suggested_category": None,
             "suggestion_confidence": None,
+            "suggestion_margin": None,
             "suggestion_evidence": [],
         }
     return {
         "suggested_category": suggestion.category,
         "suggestion_confidence": suggestion.confidence,
+        "suggestion_margin": suggestion.margin,
         "suggestion_evidence": suggestion.evidence,
     }
 
