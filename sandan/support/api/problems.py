@@ -98,7 +98,7 @@ def _problem_detail(user: Any, problem: Problem) -> Problem:
         ExpertAssignment.objects.restrict(user, "view")
         .filter(problem=problem)
         .select_related("expert")
-        .only("expert__name_ko", "status", "assigned_at", "match_score", "problem")
+        .only("expert__name_ko", "status", "assigned_at", "match_score", "accepted_at", "problem")
         .order_by("assigned_at", "id")
     )
     detail.visible_projects = list(

@@ -182,6 +182,8 @@ class AssignmentOut(Schema):
     status: str
     assigned_at: dt.datetime
     match_score: float | None
+    # When the expert accepted; a declined assignment has status "declined".
+    accepted_at: dt.datetime | None
 
 
 class ProblemDetailOut(ProblemOut):

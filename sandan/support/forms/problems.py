@@ -347,6 +347,50 @@ class MentoringNoteForm(forms.Form):
     body = _text(_("멘토링 내용"), TEXT_MAX, 6, help_text=_("무엇을 확인하고 어떤 조언을 했는지"))
 
 
+class AssignmentAnswerForm(forms.Form):
+    """The assigned expert accepts the case, or declines it saying why."""
+
+    answer = forms.ChoiceField(
+        label=_("응답"), choices=[("accept", _("수락")), ("decline", _("거절"))]
+    )
+    reason = forms.CharField(
+        label=_("거절 사유"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={**INPUT, "maxlength": 300}),
+        help_text=_("거절할 때 꼭 적어 주세요. 코디네이터에게 보입니다."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == "decline" and not str(data.get("reason") or "").strip():
+            self.add_error("reason", _("거절 사유를 적어 주세요."))
+        return data
+
+
+class AvailabilityForm(forms.Form):
+    """An expert's own availability: a period away and a cap on open cases."""
+
+    unavailable_from = forms.DateField(
+        label=_("부재 시작일"),
+        required=False,
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}),
+    )
+    unavailable_until = forms.DateField(
+        label=_("부재 종료일"),
+        required=False,
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}),
+    )
+    max_open_cases = forms.IntegerField(
+        label=_("최대 동시 배정"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        widget=forms.NumberInput(attrs=INPUT),
+        help_text=_("비워 두면 제한 없음"),
+    )
+
+
 # Activity rows and import -----------------------------------------------------------
 
 

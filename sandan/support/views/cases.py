@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from sandan.core.forms import FAILED, run_service
 from sandan.core.pagination import paginate
@@ -23,6 +24,8 @@ from sandan.registry.models import Expert, Organisation
 from sandan.support import services
 from sandan.support.forms.problems import (
     ActivityProblemFormSet,
+    AssignmentAnswerForm,
+    AvailabilityForm,
     MentoringNoteForm,
 )
 from sandan.support.models import (
@@ -132,20 +135,70 @@ def cases_for(user: Any) -> QuerySet[ExpertAssignment]:
     )
 
 
+def _availability_form(profile: Expert | None) -> AvailabilityForm | None:
+    if profile is None:
+        return None
+    return AvailabilityForm(
+        initial={
+            "unavailable_from": profile.unavailable_from,
+            "unavailable_until": profile.unavailable_until,
+            "max_open_cases": profile.max_open_cases,
+        }
+    )
+
+
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: HttpRequest, availability: AvailabilityForm | None = None) -> HttpResponse:
     user = request.user
     profile = Expert.objects.filter(user=user).first() if user.is_authenticated else None
+    open_cases = (
+        ExpertAssignment.objects.filter(
+            expert=profile, status=ExpertAssignment.Status.ACTIVE
+        ).count()
+        if profile is not None
+        else 0
+    )
+    today = timezone.localdate()
     context = {
         "profile": profile,
+        "open_cases": open_cases,
+        "away_today": profile is not None and profile.is_away(today),
+        "at_cap": profile is not None
+        and not profile.is_away(today)
+        and not services.is_available(profile, open_cases, today),
+        "availability_form": availability or _availability_form(profile),
         **paginate(request, cases_for(user), CASES_PER_PAGE),
     }
-    return render(request, "support/case_list.html", context)
+    return render(request, "support/case_list.html", context, status=400 if availability else 200)
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+@require_POST
+def case_availability(request: HttpRequest) -> HttpResponse:
+    """The expert sets a period away and a cap on open cases (the matcher respects both)."""
+    profile = Expert.objects.filter(user_id=request.user.pk or 0).first()
+    if profile is None:
+        raise Http404(_("전문가 정보가 없습니다."))
+    form = AvailabilityForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(
+            form,
+            lambda: services.set_availability(
+                request.user,
+                profile,
+                unavailable_from=data["unavailable_from"],
+                unavailable_until=data["unavailable_until"],
+                max_open_cases=data["max_open_cases"],
+            ),
+        )
+        if saved is not FAILED:
+            messages.success(request, _("배정 가능 여부를 저장했습니다."))
+            return redirect("support:case_list")
+    return case_list(request, availability=form)
+
+
+def _case(user: Any, pk: int) -> ExpertAssignment:
     assignment = (
         ExpertAssignment.objects.restrict(user, "view")
         .select_related(
@@ -160,6 +213,45 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if assignment is None:
         raise Http404(_("배정을 찾을 수 없습니다."))
+    return assignment
+
+
+@login_required
+@require_POST
+def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assigned expert accepts or declines the assignment (a reason when declining)."""
+    user = request.user
+    assignment = _case(user, pk)
+    if assignment.expert.user_id != user.pk:
+        raise PermissionDenied(_("배정된 전문가만 배정을 수락하거나 거절할 수 있습니다."))
+    form = AssignmentAnswerForm(request.POST)
+    if form.is_valid():
+        decline = form.cleaned_data["answer"] == "decline"
+        done = run_service(
+            form,
+            lambda: (
+                services.decline_assignment(user, assignment, form.cleaned_data["reason"])
+                if decline
+                else services.accept_assignment(user, assignment)
+            ),
+        )
+        if done is not FAILED:
+            if decline:
+                messages.success(
+                    request, _("배정을 거절했습니다. 코디네이터가 다른 전문가를 찾습니다.")
+                )
+            else:
+                messages.success(request, _("배정을 수락했습니다."))
+            return redirect("support:case_detail", pk=assignment.pk)
+    return case_detail(request, pk, answer_form=form)
+
+
+@login_required
+def case_detail(
+    request: HttpRequest, pk: int, answer_form: AssignmentAnswerForm | None = None
+) -> HttpResponse:
+    user = request.user
+    assignment = _case(user, pk)
     problem = assignment.problem
     may_write = (
         assignment.expert.user_id == user.pk
@@ -167,11 +259,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and allows(user, MentoringNote, "add")
     )
     form = MentoringNoteForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and answer_form is None else None,
         initial={"date": timezone.localdate()},
     )
-    status = 200
-    if request.method == "POST":
+    status = 400 if answer_form is not None else 200
+    if request.method == "POST" and answer_form is None:
         if not may_write:
             raise PermissionDenied(_("배정된 전문가만 멘토링 일지를 쓸 수 있습니다."))
         if form.is_valid():
@@ -202,6 +294,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "form": form,
         "may_write": may_write,
+        "may_answer": assignment.expert.user_id == user.pk and assignment.awaits_answer,
+        "answer_form": answer_form or AssignmentAnswerForm(),
         "may_see_problem": Problem.objects.restrict(user, "view").filter(pk=problem.pk).exists(),
     }
     return render(request, "support/case_detail.html", context, status=status)

@@ -207,6 +207,18 @@ def _expert_rows(user: Any, problem: Problem, k: int = SUGGESTED_EXPERTS) -> lis
     ]
 
 
+def _margin_pct(problem: Problem, ranking: list[dict[str, Any]]) -> int | None:
+    """How many percentage points the suggested category leads the runner-up by: stored at
+    intake, else read from the engine's current ranking (when the page computed it)."""
+    if problem.suggested_category_id is None:
+        return None
+    if problem.suggestion_margin is not None:
+        return round(problem.suggestion_margin * 100)
+    if len(ranking) >= 2:
+        return max(0, round((ranking[0]["p"] - ranking[1]["p"]) * 100))
+    return None
+
+
 def _detail_context(
     request: HttpRequest, problem: Problem, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -277,6 +289,7 @@ def _detail_context(
         "confidence_pct": round(problem.suggestion_confidence * 100)
         if problem.suggestion_confidence is not None
         else None,
+        "margin_pct": _margin_pct(problem, ranking),
         "attachments": list(
             ProblemAttachment.objects.restrict(user, "view").filter(problem=problem)
         ),
