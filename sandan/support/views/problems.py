@@ -215,7 +215,7 @@ def _margin_pct(problem: Problem, ranking: list[dict[str, Any]]) -> int | None:
     if problem.suggestion_margin is not None:
         return round(problem.suggestion_margin * 100)
     if len(ranking) >= 2:
-        return max(0, round((ranking[0]["p"] - ranking[1]["p"]) * 100))
+        return max(0, round((float(ranking[0]["p"]) - float(ranking[1]["p"])) * 100))
     return None
 
 
