@@ -351,7 +351,7 @@ class AssignmentAnswerForm(forms.Form):
     """The assigned expert accepts the case, or declines it saying why."""
 
     answer = forms.ChoiceField(
-        label=_("응답"), choices=[("accept", _("수락")), ("decline", _("거절"))]
+        label=_("배정 응답"), choices=[("accept", _("수락하기")), ("decline", _("거절하기"))]
     )
     reason = forms.CharField(
         label=_("거절 사유"),
