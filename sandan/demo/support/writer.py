@@ -116,6 +116,15 @@ def _scores(rng: random.Random) -> dict[str, int]:
     return values
 
 
+def _accepted_at(assigned: Assigned) -> dt.datetime | None:
+    """The expert accepted a day after the assignment; the last week's still await an answer."""
+    recent = assigned.assigned_at > AS_OF - dt.timedelta(days=7)
+    if assigned.status == ExpertAssignment.Status.ACTIVE and recent:
+        return None
+    accepted = assigned.assigned_at + dt.timedelta(days=1)
+    return min(accepted, assigned.ended_at) if assigned.ended_at else accepted
+
+
 class Writer:
     def __init__(self, world: World, generator: Generator, batch: str) -> None:
         self.world = world
@@ -218,6 +227,7 @@ class Writer:
                         match_score=assigned.score,
                         match_explanation=[assigned.explanation] if assigned.explanation else [],
                         ended_at=assigned.ended_at,
+                        accepted_at=_accepted_at(assigned),
                     )
                 )
                 owners.append((plan, assigned))
