@@ -471,9 +471,7 @@ class Matcher:
         self._load = np.array([max(0, load) for load in loads], dtype=float)
         self._load_penalty = W_LOAD * np.log1p(self._load)
 
-    def with_load(
-        self, load: Mapping[str, int], unavailable: Iterable[str] = ()
-    ) -> Matcher:
+    def with_load(self, load: Mapping[str, int], unavailable: Iterable[str] = ()) -> Matcher:
         """The same index with today's open assignments (expert id → count) and the experts
         who cannot take a case today (away, or at their cap): both change with every
         assignment and every day, so a request re-weighs in microseconds instead of

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_expert_region_availability'),
+        ('registry', '0003_expert_region_availability'),
         ('support', '0002_problem_analysis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

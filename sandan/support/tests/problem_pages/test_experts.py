@@ -104,15 +104,16 @@ def test_case_list_query_count_is_constant(
     as_user(client, expert_user)
     url = reverse("support:case_list")
     client.get(url)
-    # session, user, expert profile, memberships, count, page (notes counted in it)
-    with django_assert_num_queries(6):
+    # session, user, expert profile, its open cases (for the availability form), memberships,
+    # count, page (notes counted in it)
+    with django_assert_num_queries(7):
         client.get(url)
     for _n in range(8):
         assignment = AssignmentFactory(expert=expert)
         MentoringNote.objects.create(
             assignment=assignment, author=expert_user, body="현장 점검", date="2010-05-03"
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200 and "총 <strong>9</strong>건" in response.content.decode()
 

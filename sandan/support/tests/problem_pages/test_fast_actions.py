@@ -128,8 +128,9 @@ def test_the_problem_page_and_the_confirm_button_keep_their_query_counts(
     as_user(client, coordinator)
     client.get(detail(problem))  # warm: the engine and the expert index exist
     # The page: session, user, scope, the problem and its parts, the engine's and the expert
-    # index's freshness checks (two and one), today's expert loads.
-    with django_assert_num_queries(24):
+    # index's freshness checks (two and one), today's expert loads and who is away or at
+    # their cap.
+    with django_assert_num_queries(25):
         assert client.get(detail(problem)).status_code == 200
     # The button: the checks and writes of the problem and its decision with their audit
     # entries; no history is read (the refit reads it, off-request).
