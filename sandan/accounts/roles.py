@@ -41,11 +41,14 @@ REFERENCE_MODELS = (
     "registry.municipality",
     "registry.industry",
     "registry.office",
+    "registry.officeterm",
     "registry.complex",
     "registry.complexstat",
     "program.programyear",
     "program.zonetarget",
     "program.servicecategory",
+    "program.categorymapping",
+    "program.yearmilestone",
     "program.designation",
 )
 

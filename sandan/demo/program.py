@@ -18,7 +18,7 @@ from typing import Any
 
 from sandan.demo.registry.complexes import find_original
 from sandan.demo.registry.scales import ORIGINALS
-from sandan.program.defaults import load_program_year
+from sandan.program.defaults import early_service_fields, load_program_year
 from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
 from sandan.program.services import (
@@ -77,7 +77,8 @@ def load_early_years() -> int:
             None,
             year=year,
             zone_targets={code: (n, 0) for code, n in per_zone.items()},
-            notes="2005–2009 클러스터사업 대상 단지 (지원서비스 11개 분야는 분류하지 않음)",
+            categories=early_service_fields(),
+            notes="2005–2009 클러스터사업 대상 단지 (지원서비스 11개 분야의 이름은 예시)",
             # Before 2010 a target complex ran its own councils: no linked complexes.
             rules={"hub_requires_linked": False},
             source="demo",

@@ -359,3 +359,56 @@ class PlanRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("program:plan_detail", args=[self.pk])
+
+class YearMilestone(models.Model):
+    """A dated step of a program year's timeline (세부추진계획, 운영요령 개정, 사업 착수 …)."""
+
+    program_year = models.ForeignKey(
+        ProgramYear, on_delete=models.CASCADE, related_name="milestones"
+    )
+    due_on = models.DateField(_("일자"))
+    title_ko = models.CharField(_("내용"), max_length=120)
+    title_en = models.CharField(_("영문 내용"), max_length=160, blank=True)
+    note = models.CharField(_("비고"), max_length=300, blank=True)
+
+    objects: ClassVar[RestrictedQuerySet[YearMilestone]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["program_year", "due_on", "pk"]
+        verbose_name = _("사업연도 일정")
+        verbose_name_plural = _("사업연도 일정")
+
+    def __str__(self) -> str:
+        return f"{self.due_on:%Y-%m-%d} {self.title_ko}"
+
+
+class CategoryMapping(models.Model):
+    """An earlier year's service category that a category folds in, so that eras compare:
+    the 11 service fields of 2005–2009 map onto the 5 categories of 2010. Each earlier
+    category maps onto at most one category of the later year (the service checks it)."""
+
+    category = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.CASCADE,
+        related_name="maps_from",
+        verbose_name=_("지원서비스 분야"),
+    )
+    previous = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.CASCADE,
+        related_name="maps_to",
+        verbose_name=_("이전 연도 분야"),
+    )
+
+    objects: ClassVar[RestrictedQuerySet[CategoryMapping]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["category__order", "previous__order"]
+        verbose_name = _("분야 대응")
+        verbose_name_plural = _("분야 대응")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "previous"], name="category_mapping_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.previous} → {self.category}"

@@ -4,7 +4,8 @@ program-year, hub and category look-ups that the services of the apps above use.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from sandan.program.models import Designation, PlanRun, ProgramYear, ServiceCategory, ZoneTarget
+from sandan.program.models import (
+    CategoryMapping,
+    Designation,
+    PlanRun,
+    ProgramYear,
+    ServiceCategory,
+    ZoneTarget,
+)
 from sandan.registry.models import Complex, Zone
 
 
@@ -264,3 +272,77 @@ def category_of_year(
             }
         )
     return category
+
+
+# Categories across eras -----------------------------------------------------------------
+
+
+def category_crosswalk(program_year: ProgramYear) -> dict[int, ServiceCategory]:
+    """Every earlier year's category (by id) → the category of `program_year` it folds into.
+
+    Year by year backwards: a category maps onto the later year's category that names it
+    in its `maps_from` (CategoryMapping), else onto the later category with the same code
+    (a copied year keeps its codes); a category with neither is left out (not comparable).
+    The year's own categories map onto themselves.
+    """
+    categories = list(ServiceCategory.objects.select_related("program_year"))
+    by_year: dict[int, list[ServiceCategory]] = {}
+    for category in categories:
+        by_year.setdefault(category.program_year.year, []).append(category)
+    explicit = dict(CategoryMapping.objects.values_list("previous_id", "category_id"))
+    fold: dict[int, ServiceCategory] = {c.pk: c for c in by_year.get(program_year.year, [])}
+    later = by_year.get(program_year.year, [])
+    for year in sorted((y for y in by_year if y < program_year.year), reverse=True):
+        later_ids = {c.pk for c in later}
+        later_codes = {c.code: c for c in later}
+        for category in by_year[year]:
+            target_id = explicit.get(category.pk)
+            if target_id in later_ids and target_id in fold:
+                fold[category.pk] = fold[target_id]
+            elif target_id is None and category.code in later_codes:
+                same = later_codes[category.code]
+                if same.pk in fold:
+                    fold[category.pk] = fold[same.pk]
+        later = by_year[year]
+    return fold
+
+
+@dataclass
+class CategoryLineage:
+    """One category of the year and the earlier categories that fold into it, per year."""
+
+    category: ServiceCategory
+    earlier: dict[int, list[ServiceCategory]] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)
+
+
+def compare_categories(
+    program_year: ProgramYear, counts: Mapping[int, int] | None = None
+) -> tuple[list[int], list[CategoryLineage], list[ServiceCategory]]:
+    """The year's categories with what they fold in from earlier years: (years, rows,
+    categories left unmapped). `counts` {category id: n} of any year — e.g. problems per
+    category — are added up onto the year's categories, so eras compare side by side."""
+    fold = category_crosswalk(program_year)
+    rows = {
+        c.pk: CategoryLineage(category=c) for c in program_year.categories.order_by("order", "code")
+    }
+    unmapped: list[ServiceCategory] = []
+    years: set[int] = {program_year.year}
+    year_of = dict.fromkeys(rows, program_year.year)
+    for category in ServiceCategory.objects.select_related("program_year").filter(
+        program_year__year__lt=program_year.year
+    ):
+        years.add(category.program_year.year)
+        year_of[category.pk] = category.program_year.year
+        target = fold.get(category.pk)
+        if target is None:
+            unmapped.append(category)
+            continue
+        rows[target.pk].earlier.setdefault(category.program_year.year, []).append(category)
+    for category_id, n in (counts or {}).items():
+        target = fold.get(category_id)
+        if target is not None:
+            row = rows[target.pk]
+            year = year_of[category_id]
+            row.counts[year] = row.counts.get(year, 0) + n
+    return sorted(years), list(rows.values()), unmapped

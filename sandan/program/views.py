@@ -20,7 +20,7 @@ from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.i18n import local_name
 from sandan.core.querysets import allows
 from sandan.core.shortcuts import get_visible_or_404
-from sandan.program import selectors, services
+from sandan.program import selectors, services, views_year
 from sandan.program.forms import CopyYearForm, DesignationForm, PlanForm
 from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
@@ -53,6 +53,8 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         and ProgramYear.objects.restrict(user, "approve").filter(pk=program_year.pk).exists(),
         "may_plan": allows(user, PlanRun, "add"),
         "plans": selectors.plan_runs(user, program_year)[:10],
+        "milestones": program_year.milestones.all(),
+        "may_edit": views_year.may_edit(user, program_year),
     }
     return render(request, "program/year_detail.html", context)
 

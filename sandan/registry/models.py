@@ -9,7 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -143,6 +143,19 @@ class Office(models.Model):
         default=False,
         help_text=_("공개 목록이 없어 예시로 만든 조직입니다."),
     )
+    # The organisation as history: an office exists from valid_from (empty: before the
+    # records begin) until valid_until (empty: still today); a merged office names the
+    # office it became. `parent` is the office's latest parent; earlier ones are OfficeTerms.
+    valid_from = models.DateField(_("설치일"), null=True, blank=True)
+    valid_until = models.DateField(_("폐지일"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("통합·승계 조직"),
+    )
 
     objects: ClassVar[RestrictedQuerySet[Office]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = {"zone": "zone", "office": "pk"}
@@ -159,6 +172,12 @@ class Office(models.Model):
             models.CheckConstraint(
                 name="office_non_hq_has_parent",
                 condition=Q(kind="hq") | Q(parent__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="office_valid_period",
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
             ),
         ]
 
@@ -179,6 +198,37 @@ class Office(models.Model):
             )
             ids.extend(frontier)
         return ids
+
+
+
+class OfficeTerm(models.Model):
+    """An earlier parent of an office for a period: before 2010 the capital-area branches
+    belonged to the 서울·경인·서부 regional HQs, from 2010 to 수도권본부 (their `parent`)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="terms")
+    parent = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("상위 조직")
+    )
+    valid_from = models.DateField(_("시작일"), null=True, blank=True)
+    valid_until = models.DateField(_("종료일"))
+    is_illustrative = models.BooleanField(_("예시 자료"), default=False)
+
+    objects: ClassVar[RestrictedQuerySet[OfficeTerm]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["office", "valid_until"]
+        verbose_name = _("조직 소속 이력")
+        verbose_name_plural = _("조직 소속 이력")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "valid_until"], name="office_term_once"),
+            models.CheckConstraint(
+                name="office_term_period",
+                condition=Q(valid_from__isnull=True) | Q(valid_until__gte=F("valid_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} → {self.parent} (~{self.valid_until})"
 
 
 class Complex(models.Model):
