@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import defaultdict
 from typing import Any
@@ -26,6 +27,7 @@ from sandan.program.models import Designation, PlanRun, ProgramYear
 from sandan.program.planner import PlanRequest
 from sandan.registry import geo
 from sandan.registry.models import Industry, Zone
+from sandan.registry.selectors import OrgHistory
 
 ERA_BEFORE_2010 = range(2005, 2010)
 
@@ -109,11 +111,20 @@ def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
         if row.role == Designation.Role.LINKED and row.hub_id:
             linked_of[row.hub_id].append(row)
     zones: dict[int, dict[str, Any]] = {}
+    # Each hub under the KICOX offices of that year (2007: 경인지역본부, 2010: 수도권본부).
+    offices, as_of = OrgHistory.load(), dt.date(program_year.year, 1, 1)
     for row in rows:
         if row.role != Designation.Role.HUB:
             continue
         zone = zones.setdefault(row.zone_id, {"zone": row.zone, "hubs": []})
-        zone["hubs"].append({"designation": row, "linked": linked_of.get(row.pk, [])})
+        chain = offices.chain(row.complex.office_id, as_of)
+        zone["hubs"].append(
+            {
+                "designation": row,
+                "linked": linked_of.get(row.pk, []),
+                "office": " · ".join(local_name(o) for o in chain if o.kind != "hq"),
+            }
+        )
     earlier = selectors.designations(user).filter(
         program_year__year__in=list(ERA_BEFORE_2010), role=Designation.Role.HUB
     )

@@ -200,7 +200,6 @@ class Office(models.Model):
         return ids
 
 
-
 class OfficeTerm(models.Model):
     """An earlier parent of an office for a period: before 2010 the capital-area branches
     belonged to the 서울·경인·서부 regional HQs, from 2010 to 수도권본부 (their `parent`)."""

@@ -22,12 +22,14 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models, transaction
 
-from sandan.registry.models import Industry, Municipality, Office, Province, Zone
+from sandan.registry.models import Industry, Municipality, Office, OfficeTerm, Province, Zone
 
 M = TypeVar("M", bound=models.Model)
 
 DATA_DIR = Path(getattr(settings, "SANDAN_DATA_DIR", Path(settings.BASE_DIR) / "data"))
 OFFICES_CSV = "kicox_offices_2010.csv"
+OFFICES_BEFORE_2010_CSV = "kicox_offices_before_2010.csv"
+OFFICE_TERMS_CSV = "kicox_office_terms.csv"
 BATCH_SIZE = 1000
 
 
@@ -198,8 +200,13 @@ def load_industries(data_dir: Path | None = None) -> LoadCount:
 
 
 def load_offices(data_dir: Path | None = None) -> LoadCount:
+    """The 2010 field network plus the offices it replaced (kicox_offices_before_2010.csv,
+    with their end and successor) and the earlier parents of offices (kicox_office_terms)."""
     zones = _ids(Zone, "code")
-    source = _rows(OFFICES_CSV, data_dir)
+    source = [
+        *({**row, "valid_until": "", "successor": ""} for row in _rows(OFFICES_CSV, data_dir)),
+        *_rows(OFFICES_BEFORE_2010_CSV, data_dir),
+    ]
     rows = [
         {
             "code": row["code"],
@@ -208,23 +215,59 @@ def load_offices(data_dir: Path | None = None) -> LoadCount:
             "name_en": row["name_en"],
             "zone_id": zones[row["zone"]] if row["zone"] else None,
             "is_illustrative": row["is_illustrative"] == "1",
+            "valid_from": _date(row.get("valid_from", "")),
+            "valid_until": _date(row["valid_until"]),
         }
         for row in source
     ]
     # Offices must be created top-down: the check constraint wants a parent on every non-HQ.
     ids = _ids(Office, "code")
     count = LoadCount()
+    fields = [
+        "kind",
+        "name_ko",
+        "name_en",
+        "zone_id",
+        "is_illustrative",
+        "parent_id",
+        "valid_from",
+        "valid_until",
+    ]
     for level in ("hq", "regional_hq", "branch"):
         level_rows = [dict(r) for r, s in zip(rows, source, strict=True) if s["kind"] == level]
         for values, src in zip(level_rows, [s for s in source if s["kind"] == level], strict=True):
             values["parent_id"] = ids[src["parent"]] if src["parent"] else None
-        fields = ["kind", "name_ko", "name_en", "zone_id", "is_illustrative", "parent_id"]
         part = _upsert(Office, "code", level_rows, fields)
         count.created += part.created
         count.updated += part.updated
         count.unchanged += part.unchanged
         ids = _ids(Office, "code")
+    for row in source:
+        successor = ids[row["successor"]] if row["successor"] else None
+        Office.objects.filter(code=row["code"]).exclude(successor_id=successor).update(
+            successor_id=successor
+        )
+    _load_office_terms(ids, data_dir)
     return count
+
+
+def _load_office_terms(ids: dict[str, int], data_dir: Path | None) -> None:
+    wanted = {
+        (ids[row["office"]], dt.date.fromisoformat(row["valid_until"])): row
+        for row in _rows(OFFICE_TERMS_CSV, data_dir)
+    }
+    existing = {(t.office_id, t.valid_until): t for t in OfficeTerm.objects.all()}
+    for key, row in wanted.items():
+        values = {
+            "parent_id": ids[row["parent"]],
+            "valid_from": _date(row["valid_from"]),
+            "is_illustrative": row["is_illustrative"] == "1",
+        }
+        term = existing.get(key)
+        if term is None:
+            OfficeTerm.objects.create(office_id=key[0], valid_until=key[1], **values)
+        elif any(getattr(term, name) != value for name, value in values.items()):
+            OfficeTerm.objects.filter(pk=term.pk).update(**values)
 
 
 def load_reference(data_dir: Path | None = None) -> ReferenceSummary:

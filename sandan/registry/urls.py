@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sandan.registry import views, views_import
+from sandan.registry import views, views_import, views_offices
 
 app_name = "registry"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("experts/", views.expert_list, name="expert_list"),
     path("experts/<int:pk>/", views.expert_detail, name="expert_detail"),
+    path("offices/", views_offices.office_chart, name="office_chart"),
     path("import/", views_import.import_upload, name="import"),
 ]
