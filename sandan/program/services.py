@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -466,8 +467,12 @@ def delete_category(
     actor: Any, category: ServiceCategory, *, reason: str = "", source: str = "web"
 ) -> None:
     """Remove a category no problem or project uses (those keep it: a protected error)."""
-    _editable(category.program_year, reason)
-    delete_object(actor, category, source=source, reason=reason.strip())
+    reason = _editable(category.program_year, reason)
+    with transaction.atomic():
+        # Its mappings go with it, each recorded, so the crosswalk's history stays readable.
+        for mapping in CategoryMapping.objects.filter(Q(category=category) | Q(previous=category)):
+            delete_object(actor, mapping, source=source, reason=reason)
+        delete_object(actor, category, source=source, reason=reason)
 
 
 def add_milestone(
