@@ -21,10 +21,12 @@ from sandan.core.tests.world import EVERY, Expected, Part, World, rows
 from sandan.program.defaults import program_year_file
 from sandan.program.models import (
     DEFAULT_RULES,
+    CategoryMapping,
     Designation,
     PlanRun,
     ProgramYear,
     ServiceCategory,
+    YearMilestone,
     ZoneTarget,
 )
 
@@ -33,9 +35,11 @@ MODELS = (
     "program.zonetarget",
     "program.servicecategory",
     "program.designation",
+    "program.categorymapping",
+    "program.yearmilestone",
     "program.planrun",
 )
-REFERENCE = MODELS[:4]
+REFERENCE = MODELS[:6]
 RUN = ("view", "add", "change", "delete")
 # The hub of each complex of the base world.
 HUBS = {"changwon": "cx_dongnam", "ulsan": "cx_dongnam_unmanaged", "banwol": "cx_capital"}
@@ -66,6 +70,24 @@ def build(w: World) -> None:
                 description=item.get("description", ""),
                 keywords=item.get("keywords", ""),
                 order=order,
+            ),
+        )
+    year_2009 = w.add("year_2009", ProgramYear.objects.create(year=2009))
+    export = w.add(
+        "category_2009_EXPORT",
+        ServiceCategory.objects.create(
+            program_year=year_2009, code="EXPORT", name_ko="해외 시장 개척", name_en="Export"
+        ),
+    )
+    w.add(
+        "mapping_export",
+        CategoryMapping.objects.create(category=w["category_TOTAL_MARKETING"], previous=export),
+    )
+    for index, item in enumerate(spec["milestones"]):
+        w.add(
+            f"milestone_{index}",
+            YearMilestone.objects.create(
+                program_year=year, due_on=item["due_on"], title_ko=item["title_ko"]
             ),
         )
     for zone in ("capital", "dongnam"):

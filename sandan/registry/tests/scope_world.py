@@ -7,7 +7,10 @@ the complexes its branch manages"); it is deliberately not derived from
 
 from __future__ import annotations
 
-from sandan.core.tests.world import EVERY, Expected, Part, rows
+import datetime as dt
+
+from sandan.core.tests.world import EVERY, Expected, Part, World, rows
+from sandan.registry.models import OfficeTerm
 
 MODELS = (
     "registry.zone",
@@ -15,12 +18,13 @@ MODELS = (
     "registry.municipality",
     "registry.industry",
     "registry.office",
+    "registry.officeterm",
     "registry.complex",
     "registry.complexstat",
     "registry.organisation",
     "registry.expert",
 )
-REFERENCE = MODELS[:7]
+REFERENCE = MODELS[:8]
 # The actions the registry uses; `approve` is granted on no registry row.
 ROW_ACTIONS = ("view", "add", "change", "delete", "contact")
 
@@ -34,9 +38,21 @@ DONGNAM_EXPERTS = rows("expert_linked")  # affiliated with an organisation in do
 
 READ_REFERENCE: dict[str, dict[str, Expected]] = {label: {"view": EVERY} for label in REFERENCE}
 
+
+def build(w: World) -> None:
+    """The dongnam branch reported to the HQ itself until 2009 (an office's earlier parent)."""
+    w.add(
+        "term_dongnam_2009",
+        OfficeTerm.objects.create(
+            office=w["branch_dongnam"], parent=w["hq_office"], valid_until=dt.date(2009, 12, 31)
+        ),
+    )
+
+
 PART = Part(
     app="registry",
     models=MODELS,
+    build=build,
     expected={
         # National, read (and, later, approve): reads everything, writes nothing, and sees
         # no personal contact data.
