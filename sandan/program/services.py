@@ -248,8 +248,8 @@ def remove_designation(
 __all__ = [
     "NotAllowed",
     "accept_plan",
-    "approve_plan",
     "add_milestone",
+    "approve_plan",
     "approve_program_year",
     "copy_program_year",
     "create_program_year",
