@@ -151,6 +151,19 @@ MENU: tuple[Group, ...] = (
                 roles=STAFF | READERS,
             ),
             Entry(
+                _("사업연도 편집"),
+                "program:editor",
+                (
+                    "program:editor",
+                    "program:year_edit",
+                    "program:year_rules",
+                    "program:categor",
+                    "program:timeline",
+                    "program:milestone",
+                ),
+                needs=(("program.programyear", "change"),),
+            ),
+            Entry(
                 _("지정 계획"),
                 "program:planner_current",
                 ("program:planner", "program:plan"),

@@ -12,12 +12,8 @@ from django.conf import settings
 from django.db import transaction
 
 from sandan.program.models import CategoryMapping, ProgramYear, ServiceCategory
-from sandan.program.services import (
-    add_milestone,
-    create_program_year,
-    previous_year,
-    save_category,
-)
+from sandan.program.services import create_program_year
+from sandan.program.services_year import add_milestone, previous_year, save_category
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 

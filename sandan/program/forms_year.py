@@ -32,6 +32,19 @@ def _reason_field(program_year: ProgramYear) -> forms.CharField:
     )
 
 
+def _override_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("규칙 예외 사유"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=_(
+            "권역별 목표를 지정이 지키지 못하게 되거나 거점단지마다 연계단지를 둘 수 없게 되는 "
+            "변경은 이 사유를 적어야 저장됩니다."
+        ),
+    )
+
+
 class YearTargetsForm(forms.Form):
     hub_target = forms.IntegerField(
         label=_("거점단지 목표"), min_value=0, max_value=1000, widget=forms.NumberInput(NUMBER)
@@ -76,6 +89,7 @@ class YearTargetsForm(forms.Form):
                 widget=forms.NumberInput(NUMBER),
             )
         self.fields["reason"] = _reason_field(program_year)
+        self.fields["override_reason"] = _override_field()
 
     def zone_rows(self) -> list[tuple[Zone, Any, Any]]:
         return [(z, self[f"hubs_{z.code}"], self[f"linked_{z.code}"]) for z in self.zones]
@@ -113,6 +127,7 @@ class YearRulesForm(forms.Form):
                 field.required = False
             self.fields[name] = field
         self.fields["reason"] = _reason_field(program_year)
+        self.fields["override_reason"] = _override_field()
 
     def rules(self) -> dict[str, Any]:
         return {

@@ -24,6 +24,19 @@ from sandan.program.models import (
 from sandan.registry.models import Complex, Zone
 
 
+def editable_years(user: Any) -> QuerySet[ProgramYear]:
+    """The years `user` may edit (HQ), newest first, with what the editor's index shows."""
+    return (
+        ProgramYear.objects.restrict(user, "change")
+        .annotate(
+            zone_count=Count("zone_targets", distinct=True),
+            category_count=Count("categories", distinct=True),
+            milestone_count=Count("milestones", distinct=True),
+        )
+        .order_by("-year")
+    )
+
+
 def program_years(user: Any) -> QuerySet[ProgramYear]:
     return ProgramYear.objects.restrict(user, "view").annotate(
         hub_count=Count(

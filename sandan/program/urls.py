@@ -7,6 +7,7 @@ app_name = "program"
 urlpatterns = [
     path("", views.year_list, name="year_list"),
     path("planner/", views.planner_current, name="planner_current"),
+    path("editor/", views_year.editor, name="editor"),
     path("<int:year>/", views.year_detail, name="year_detail"),
     path("<int:year>/copy/", views.year_copy, name="year_copy"),
     path("<int:year>/approve/", views.year_approve, name="year_approve"),

@@ -1,6 +1,6 @@
 """The program-year editor (HQ): targets and budget, rules, service categories and how they
 map onto the previous year's, and the year's timeline. Every write goes through
-program.services, which audits it and wants a reason once the year is approved."""
+program.services_year, which audits it and wants a reason once the year is approved."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.core.forms import FAILED, run_action, run_service
+from sandan.core.querysets import allows
 from sandan.core.shortcuts import get_visible_or_404
-from sandan.program import selectors, services
+from sandan.program import selectors, services_year
+from sandan.program.forms import CopyYearForm
 from sandan.program.forms_year import (
     CategoryForm,
     MilestoneForm,
@@ -71,13 +73,33 @@ def _edit_page(
 
 
 @login_required
+def editor(request: HttpRequest) -> HttpResponse:
+    """The menu's "사업연도 편집": every year HQ may edit, each with its four editors, and a
+    new year made from the newest one."""
+    if not allows(request.user, ProgramYear, "change"):
+        raise PermissionDenied(_("사업연도를 편집할 권한이 없습니다."))
+    years = list(selectors.editable_years(request.user))
+    newest = years[0] if years else None
+    return render(
+        request,
+        "program/editor.html",
+        {
+            "years": years,
+            "newest": newest,
+            "copy_form": CopyYearForm(initial={"year": newest.year + 1}) if newest else None,
+            "may_copy": newest is not None and allows(request.user, ProgramYear, "add"),
+        },
+    )
+
+
+@login_required
 def year_edit(request: HttpRequest, year: int) -> HttpResponse:
     program_year = _editable_year(request, year)
     form = YearTargetsForm(request.POST or None, program_year=program_year)
 
     def save() -> ProgramYear:
         data = form.cleaned_data
-        return services.update_year_targets(
+        return services_year.update_year_targets(
             request.user,
             program_year,
             hub_target=data["hub_target"],
@@ -86,6 +108,7 @@ def year_edit(request: HttpRequest, year: int) -> HttpResponse:
             zone_targets=form.zone_targets(),
             notes=data["notes"],
             reason=data["reason"],
+            override_reason=data["override_reason"],
         )
 
     return _edit_page(
@@ -107,8 +130,12 @@ def year_rules(request: HttpRequest, year: int) -> HttpResponse:
         request,
         program_year,
         form,
-        lambda: services.update_year_rules(
-            request.user, program_year, form.rules(), reason=form.cleaned_data["reason"]
+        lambda: services_year.update_year_rules(
+            request.user,
+            program_year,
+            form.rules(),
+            reason=form.cleaned_data["reason"],
+            override_reason=form.cleaned_data["override_reason"],
         ),
         title=_("운영 규칙"),
         done=_("운영 규칙을 저장했습니다."),
@@ -129,7 +156,7 @@ def categories(request: HttpRequest, year: int) -> HttpResponse:
             "years": earlier_years,
             "rows": [(row, [row.earlier.get(y, []) for y in earlier_years]) for row in rows],
             "unmapped": unmapped,
-            "previous": services.previous_year(program_year),
+            "previous": services_year.previous_year(program_year),
             "may_edit": may_edit(request.user, program_year),
         },
     )
@@ -138,14 +165,14 @@ def categories(request: HttpRequest, year: int) -> HttpResponse:
 def _category_page(
     request: HttpRequest, program_year: ProgramYear, category: ServiceCategory | None
 ) -> HttpResponse:
-    previous = services.previous_year(program_year)
+    previous = services_year.previous_year(program_year)
     form = CategoryForm(
         request.POST or None, program_year=program_year, previous=previous, category=category
     )
 
     def save() -> ServiceCategory:
         data = form.cleaned_data
-        return services.save_category(
+        return services_year.save_category(
             request.user,
             program_year,
             category=category,
@@ -198,7 +225,9 @@ def category_delete(request: HttpRequest, year: int, code: str) -> HttpResponse:
     category = _category(program_year, request, code)
     reason = request.POST.get("reason", "")
     if (
-        run_action(request, lambda: services.delete_category(request.user, category, reason=reason))
+        run_action(
+            request, lambda: services_year.delete_category(request.user, category, reason=reason)
+        )
         is not FAILED
     ):
         messages.success(request, _("%(name)s 분야를 지웠습니다.") % {"name": category.name_ko})
@@ -218,7 +247,7 @@ def timeline(request: HttpRequest, year: int) -> HttpResponse:
             data = form.cleaned_data
             added = run_service(
                 form,
-                lambda: services.add_milestone(
+                lambda: services_year.add_milestone(
                     request.user,
                     program_year,
                     due_on=data["due_on"],
@@ -259,7 +288,7 @@ def milestone_delete(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     if (
         run_action(
-            request, lambda: services.delete_milestone(request.user, milestone, reason=reason)
+            request, lambda: services_year.delete_milestone(request.user, milestone, reason=reason)
         )
         is not FAILED
     ):
@@ -272,6 +301,7 @@ __all__ = [
     "category_delete",
     "category_edit",
     "category_new",
+    "editor",
     "milestone_delete",
     "timeline",
     "year_edit",

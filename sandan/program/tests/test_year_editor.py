@@ -14,7 +14,7 @@ from django.utils import timezone
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
 from sandan.core.models import AuditEntry
-from sandan.program import selectors, services
+from sandan.program import selectors, services, services_year
 from sandan.program.defaults import early_service_fields, load_program_year
 from sandan.program.models import CategoryMapping, ProgramYear, ServiceCategory
 from sandan.registry.tests.factories import zone
@@ -25,12 +25,12 @@ ZONES = ("capital", "chungcheong", "honam", "daegyeong", "dongnam", "gangwon", "
 # The 2010 file's zone targets, as the form posts them.
 TARGETS_2010 = {
     "capital": (6, 30),
-    "chungcheong": (4, 20),
+    "chungcheong": (4, 21),
     "honam": (4, 22),
     "daegyeong": (4, 20),
     "dongnam": (5, 25),
     "gangwon": (1, 5),
-    "jeju": (1, 3),
+    "jeju": (1, 2),
 }
 
 
@@ -127,7 +127,7 @@ def test_a_closed_year_cannot_be_edited(year: ProgramYear) -> None:
     )
     year.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.update_year_rules(None, year, {"triage_within_days": 7}, reason="x")
+        services_year.update_year_rules(None, year, {"triage_within_days": 7}, reason="x")
     assert _client().get("/program/2010/edit/").status_code == 403
 
 
@@ -247,7 +247,7 @@ def test_hq_remaps_a_field_and_an_unmapped_field_is_shown(eras: ProgramYear) -> 
     assert "이어지지 않은 이전 분야" in page and "해외 시장 개척" in page
     # A field maps onto one category of the year: mapping EXPORT twice is refused.
     education = eras.categories.get(code="FIELD_EDUCATION")
-    services.save_category(
+    services_year.save_category(
         None,
         eras,
         category=marketing,
@@ -257,7 +257,7 @@ def test_hq_remaps_a_field_and_an_unmapped_field_is_shown(eras: ProgramYear) -> 
         maps_from=[old_marketing, export],
     )
     with pytest.raises(ValidationError) as info:
-        services.save_category(
+        services_year.save_category(
             None,
             eras,
             category=education,
