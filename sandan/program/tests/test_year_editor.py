@@ -82,11 +82,11 @@ def test_hq_moves_a_linked_target_between_zones_and_the_year_page_shows_it(
     page = client.get("/program/2010/edit/")
     assert page.status_code == 200
     assert "권역별 목표" in page.content.decode()
-    response = client.post("/program/2010/edit/", _targets_post(linked_capital=31, linked_jeju=2))
+    response = client.post("/program/2010/edit/", _targets_post(linked_capital=31, linked_jeju=1))
     assert response.status_code == 302
     capital = year.zone_targets.get(zone__code="capital")
     assert (capital.hubs, capital.linked) == (6, 31)
-    assert year.zone_targets.get(zone__code="jeju").linked == 2
+    assert year.zone_targets.get(zone__code="jeju").linked == 1
     assert AuditEntry.objects.filter(content_type__model="zonetarget", action="update").count() == 2
 
 
