@@ -176,7 +176,7 @@ def test_turning_on_a_rule_the_designations_in_force_break_needs_a_reason(
     ("language", "message"),
     [
         ("ko", "승인된 사업연도는 사유를 남겨야 바꿀 수 있습니다."),
-        ("en", "An approved year changes only with a reason"),
+        ("en", "An approved program year changes only with a reason"),
     ],
 )
 def test_an_approved_year_refuses_an_unreasoned_change_on_every_editor(
@@ -192,7 +192,8 @@ def test_an_approved_year_refuses_an_unreasoned_change_on_every_editor(
         data.update({name: "on" for name, value in year.rules.items() if value is True})
     refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
     assert refused.status_code == 400
-    assert message in refused.content.decode()
+    html = refused.content.decode()
+    assert message in html and 'id="id_reason_error"' in html
     year.refresh_from_db()
     assert year.rule("triage_within_days") == 5
     assert not year.categories.filter(code="ENERGY").exists()
