@@ -197,6 +197,13 @@ MENU: tuple[Group, ...] = (
                 roles=STAFF | READERS,
             ),
             Entry(
+                pgettext_lazy("menu", "공단 조직"),
+                "registry:office_chart",
+                ("registry:office",),
+                needs=(("registry.office", "view"),),
+                roles=STAFF | READERS,
+            ),
+            Entry(
                 _("데이터 가져오기"),
                 "registry:import",
                 ("registry:import",),

@@ -44,7 +44,7 @@ def test_hq_sees_every_group_and_page() -> None:
     assert menu["애로·지원"] == ["애로과제", "애로과제 등록", "애로과제 일괄 등록", "지원과제"]
     assert menu["성과·현황"] == ["전국 산업단지 현황", "성과", "서비스 수준"]
     assert menu["사업 관리"] == ["사업연도·지정", "사업연도 편집", "지정 계획"]
-    assert menu["기준정보"] == ["산업단지", "기관", "전문가", "데이터 가져오기"]
+    assert menu["기준정보"] == ["산업단지", "기관", "전문가", "공단 조직", "데이터 가져오기"]
     assert menu["관리"] == ["사용자·역할", "감사 기록"]
 
 
@@ -110,6 +110,7 @@ def test_the_current_page_is_marked_in_its_group() -> None:
         (reverse("support:service_levels"), "서비스 수준"),
         (reverse("councils:calendar"), "활동 일정"),
         (reverse("program:editor"), "사업연도 편집"),
+        (reverse("registry:office_chart"), "공단 조직"),
         (reverse("program:year_rules", args=[2010]), "사업연도 편집"),
         (reverse("program:year_detail", args=[2010]), "사업연도·지정"),
         ("/", "대시보드"),

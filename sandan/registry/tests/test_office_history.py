@@ -80,6 +80,11 @@ def test_the_office_chart_page_shows_the_organisation_of_a_date(history: OrgHist
     assert "경인지역본부" not in after.split("조직 개편")[0]
     assert "수도권본부(으)로 통합" in after
     assert client.get("/registry/offices/?on=bad").status_code == 400
+    english = client.get("/registry/offices/?on=2010-01-01", HTTP_ACCEPT_LANGUAGE="en")
+    html = english.content.decode()
+    assert "KICOX organisation" in html and "Capital Regional Headquarters" in html
+    assert "merged into Capital Regional Headquarters" in html
+    assert 'href="/registry/offices/" aria-current="page"' in html  # the menu's entry
 
 
 def test_loading_the_history_twice_changes_nothing(history: OrgHistory) -> None:
