@@ -10,7 +10,7 @@ cannot be met, or the designations in force no longer meet them, is refused unle
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -77,7 +77,9 @@ def rule_breaches(program_year: ProgramYear) -> list[str]:
     return breaches
 
 
-def _guarded(program_year: ProgramYear, override_reason: str, write: Any) -> ProgramYear:
+def _guarded(
+    program_year: ProgramYear, override_reason: str, write: Callable[[], ProgramYear]
+) -> ProgramYear:
     """Run `write()` (in a transaction) and keep it only if it breaks no rule of the year
     that held before, or `override_reason` says why it may."""
     before = set(rule_breaches(program_year))
