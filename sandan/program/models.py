@@ -360,6 +360,7 @@ class PlanRun(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("program:plan_detail", args=[self.pk])
 
+
 class YearMilestone(models.Model):
     """A dated step of a program year's timeline (세부추진계획, 운영요령 개정, 사업 착수 …)."""
 
