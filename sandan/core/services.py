@@ -6,7 +6,7 @@ that views, the API, importers, the admin and commands all take the same path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -74,8 +74,55 @@ def update_object(
     check_action: str = "change",
     event: str = "",
 ) -> M:
+    def check(row: models.Model) -> None:
+        ensure_allowed(actor, row, check_action)
+
+    return _update_checked(
+        actor, instance, fields, check, source=source, reason=reason, m2m=m2m, event=event
+    )
+
+
+def update_following(
+    actor: Any,
+    instance: M,
+    fields: Mapping[str, Any],
+    *,
+    cause: models.Model,
+    cause_action: str,
+    belongs: Callable[[], bool],
+    source: str = "web",
+    reason: str = "",
+    event: str = "",
+) -> M:
+    """A change of `instance` that follows from the actor's `cause_action` on `cause` (a
+    project's approval moves its problems on): the right is checked on the cause, before and
+    after, and `belongs()` must say that the row is one the cause governs. The row itself
+    may lie outside the actor's scope (the problem of a firm of another zone in a project
+    led in the actor's zone, docs/permissions.md); the change is audited as the actor's."""
+
+    def check(_row: models.Model) -> None:
+        ensure_allowed(actor, cause, cause_action)
+        if not belongs():
+            raise NotAllowed(_("이 작업을 할 권한이 없습니다."))
+
+    return _update_checked(
+        actor, instance, fields, check, source=source, reason=reason, event=event
+    )
+
+
+def _update_checked(
+    actor: Any,
+    instance: M,
+    fields: Mapping[str, Any],
+    check: Callable[[models.Model], None],
+    *,
+    source: str,
+    reason: str,
+    m2m: Mapping[str, Any] | None = None,
+    event: str = "",
+) -> M:
     with transaction.atomic():
-        ensure_allowed(actor, instance, check_action)
+        check(instance)
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
         before = audit.snapshot(locked)
         for name, value in fields.items():
@@ -85,7 +132,7 @@ def update_object(
         for name, values in (m2m or {}).items():
             getattr(locked, name).set(values)
         # The change must not move the row out of the actor's scope either.
-        ensure_allowed(actor, locked, check_action)
+        check(locked)
         audit.record(
             actor, locked, AuditAction.UPDATE, before, source=source, reason=reason, event=event
         )

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core.files import check_attachment
-from sandan.core.services import create_object, update_object
-from sandan.support.models import TEXT_MAX, TITLE_MAX, Project
+from sandan.core.services import create_object, update_following, update_object
+from sandan.support.models import TEXT_MAX, TITLE_MAX, Problem, Project
 
 M = TypeVar("M", bound=models.Model)
 
@@ -61,6 +61,33 @@ def _update(actor: Any, instance: M, fields: Mapping[str, Any], **kwargs: Any) -
     """`update_object`, then the caller's instance shows the saved values too."""
     saved = update_object(actor, instance, fields, **kwargs)
     instance.refresh_from_db()
+    return saved
+
+
+def _update_problem_of(
+    actor: Any,
+    project: Project,
+    action: str,
+    problem: Problem,
+    fields: Mapping[str, Any],
+    *,
+    source: str,
+    reason: str = "",
+) -> Problem:
+    """A problem of `project` moves on because the actor did `action` to the project
+    (approve, start, complete, cancel): the right is the project's, so a problem of a firm
+    of another zone in the project moves too (see `update_following`)."""
+    saved = update_following(
+        actor,
+        problem,
+        fields,
+        cause=project,
+        cause_action=action,
+        belongs=lambda: project.problems.filter(pk=problem.pk).exists(),
+        source=source,
+        reason=reason,
+    )
+    problem.refresh_from_db()
     return saved
 
 

@@ -16,7 +16,15 @@ from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed
 from sandan.registry.models import Organisation
 from sandan.support.models import DuplicateFlag, Participant, Problem, Project, Survey
-from sandan.support.services._common import FUNDED, _move, _now, _update, _user, clean_text
+from sandan.support.services._common import (
+    FUNDED,
+    _move,
+    _now,
+    _update,
+    _update_problem_of,
+    _user,
+    clean_text,
+)
 from sandan.support.services.budget import check_cost_share
 from sandan.support.services.duplicates import _refresh_flags, duplicate_flags
 from sandan.support.services.outcomes import _new_survey, _survey_message
@@ -232,12 +240,8 @@ def _commit_approval(actor: Any, project: Project, when: dt.datetime, *, source:
     for problem in project.problems.filter(
         status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED]
     ):
-        _update(
-            actor,
-            problem,
-            {"status": Problem.Status.IN_PROJECT},
-            source=source,
-            check_action="view",
+        _update_problem_of(
+            actor, project, "approve", problem, {"status": Problem.Status.IN_PROJECT}, source=source
         )
 
 
@@ -267,7 +271,7 @@ def start_project(
             fields: dict[str, Any] = {"project_started_at": when}
             if problem.status in (Problem.Status.TRIAGED, Problem.Status.MATCHED):
                 fields["status"] = Problem.Status.IN_PROJECT
-            _update(actor, problem, fields, source=source, check_action="view")
+            _update_problem_of(actor, project, "change", problem, fields, source=source)
     return result
 
 
@@ -292,8 +296,10 @@ def complete_project(
                 status__in=[Project.Status.APPROVED, Project.Status.IN_PROGRESS]
             )
             if not running.exists():
-                _update(
+                _update_problem_of(
                     actor,
+                    project,
+                    "change",
                     problem,
                     {
                         "status": Problem.Status.CLOSED,
@@ -301,7 +307,6 @@ def complete_project(
                         "closed_at": when,
                     },
                     source=source,
-                    check_action="view",
                 )
         firms = (
             Organisation.objects.filter(
@@ -352,12 +357,13 @@ def cancel_project(
             back = (
                 Problem.Status.MATCHED if problem.assignments.exists() else Problem.Status.TRIAGED
             )
-            _update(
+            _update_problem_of(
                 actor,
+                project,
+                "change",
                 problem,
                 {"status": back, "project_started_at": None},
                 source=source,
                 reason=why,
-                check_action="view",
             )
     return result
