@@ -98,6 +98,26 @@ def year_approve(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("program:year_detail", year=year)
 
 
+# What the overview shows of a designation: its complex (name, where it is drawn), zone, role.
+OVERVIEW_FIELDS = (
+    "id",
+    "program_year",
+    "role",
+    "hub",
+    "is_cross_zone",
+    "cross_zone_reason",
+    "complex__kicox_id",
+    "complex__name_ko",
+    "complex__office",
+    "complex__province__code",
+    "complex__municipality__code",
+    "zone__code",
+    "zone__name_ko",
+    "zone__name_en",
+    "zone__order",
+)
+
+
 @login_required
 def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
     """Per zone, each hub with its linked complexes; the 2005–2009 target complexes beside."""
@@ -105,7 +125,12 @@ def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
     program_year = get_visible_or_404(
         ProgramYear.objects.all(), user, _("사업연도를 찾을 수 없습니다."), year=year
     )
-    rows = list(selectors.designations(user, selectors.DesignationFilter(year=year)))
+    rows = list(
+        selectors.designations(user, selectors.DesignationFilter(year=year))
+        .select_related(None)
+        .select_related("complex__province", "complex__municipality", "zone")
+        .only(*OVERVIEW_FIELDS)
+    )
     linked_of: dict[int, list[Designation]] = defaultdict(list)
     for row in rows:
         if row.role == Designation.Role.LINKED and row.hub_id:
@@ -125,16 +150,20 @@ def designation_overview(request: HttpRequest, year: int) -> HttpResponse:
                 "office": " · ".join(local_name(o) for o in chain if o.kind != "hq"),
             }
         )
-    earlier = selectors.designations(user).filter(
-        program_year__year__in=list(ERA_BEFORE_2010), role=Designation.Role.HUB
+    earlier = (
+        selectors.designations(user)
+        .filter(program_year__year__in=list(ERA_BEFORE_2010), role=Designation.Role.HUB)
+        .values_list("complex_id", "complex__kicox_id", "complex__name_ko", "program_year__year")
     )
-    first_year: dict[int, tuple[Any, int]] = {}
-    for row in earlier:
-        first_year.setdefault(row.complex_id, (row.complex, row.program_year.year))
+    first_year: dict[int, tuple[dict[str, Any], int]] = {}
+    for complex_id, kicox_id, name_ko, since in earlier:
+        first_year.setdefault(complex_id, ({"kicox_id": kicox_id, "name_ko": name_ko}, since))
     current = {row.complex_id: row for row in rows}
     history = [
-        {"complex": c, "since": since, "now": current.get(c.pk)}
-        for c, since in sorted(first_year.values(), key=lambda pair: (pair[1], pair[0].name_ko))
+        {"complex": c, "since": since, "now": current.get(complex_id)}
+        for complex_id, (c, since) in sorted(
+            first_year.items(), key=lambda item: (item[1][1], item[1][0]["name_ko"])
+        )
     ]
     context = {
         "program_year": program_year,

@@ -105,7 +105,15 @@ def test_designation_page_query_count_is_constant(year: ProgramYear) -> None:
     _hub(year, "창원국가", links=1)
     small = count()
     _hub(year, "울산미포", code="31", links=15)
-    assert count() == small
+    old = create_program_year(None, year=2005, zone_targets={"dongnam": (7, 0)})
+    for index in range(6):
+        designate(None, program_year=old, complex=ComplexFactory(name_ko=f"옛{index}"), role="hub")
+    # session, user, memberships, the year, its designations, 2005–2009 hubs, the zone
+    # progress (counts, targets, zones), the plan waiting for approval: no query per row.
+    assert count() == small == DESIGNATION_PAGE_QUERIES
+
+
+DESIGNATION_PAGE_QUERIES = 10
 
 
 def test_designation_form_reports_rule_breaks_and_changes_nothing(year: ProgramYear) -> None:
