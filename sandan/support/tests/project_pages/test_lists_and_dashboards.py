@@ -183,3 +183,29 @@ def test_service_levels_show_the_oldest_overdue_and_link_to_all_of_them(
     assert link in body
     listed = client.get(link).content.decode()
     assert all(f"{days}일 전 접수" in listed for days in (30, 20, 10))
+
+
+def test_service_levels_query_count_does_not_grow_with_problems(
+    client: Client, coordinator: Any, firm: Organisation, django_assert_num_queries: Any
+) -> None:
+    def add(n: int) -> None:
+        for days in range(n):
+            ProblemFactory(
+                organisation=firm, submitted_at=timezone.now() - dt.timedelta(days=10 + days)
+            )
+
+    add(2)
+    as_user(client, coordinator)
+    url = _url("service_levels")
+    # session, user, memberships and the branch's offices, the years for the form, the
+    # selected year, the year's problems, hub and category names, the years' rules and the
+    # oldest overdue rows (their count is the rows' when fewer than a page): none per problem.
+    with django_assert_num_queries(SERVICE_LEVEL_QUERIES):
+        client.get(url, {"year": "2010"})
+    add(12)
+    with django_assert_num_queries(SERVICE_LEVEL_QUERIES):
+        body = client.get(url, {"year": "2010"}).content.decode()
+    assert "처리 기한이 지난 애로과제 14건" in body
+
+
+SERVICE_LEVEL_QUERIES = 10
