@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from sandan.core.forms import FAILED, add_model_errors, run_action, run_service
 from sandan.core.i18n import local_value, name_fields
 from sandan.core.io import xlsx_bytes
+from sandan.core.templatetags.sandan_ui import number
 from sandan.program.models import ProgramYear
 from sandan.registry.models import Organisation
 from sandan.support import reports, selectors, services
@@ -458,10 +459,24 @@ def service_levels(request: HttpRequest) -> HttpResponse:
     overdue_total = len(overdue) if len(overdue) < OVERDUE_ON_PAGE else late.count()
     for problem in overdue:
         problem.days_late = (now - problem.overdue_since).days  # type: ignore[attr-defined]
+    # Each hub × category row's stage cells, "median / 90%", formatted once here: the table
+    # has a row per hub and category (about 150 in the demo year).
+    table = [
+        (
+            row,
+            [
+                f"{number(row.stages[stage].median_days, 1)} / "
+                f"{number(row.stages[stage].p90_days, 1)}"
+                for stage, _label in stages
+            ],
+        )
+        for row in (levels["rows"] if levels is not None else [])
+    ]
     context = {
         "form": form,
         "year": year,
         "levels": levels,
+        "table": table,
         "stages": stages,
         "chart": chart,
         "overdue": overdue,
