@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sandan.core.background import Refreshed
 from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
-from sandan.registry.models import Expert, Organisation, Province
+from sandan.registry.models import Expert, Industry, Organisation, Province
 from sandan.support.models import ExpertAssignment, MentoringNote, Problem
 from sandan.support.services._common import _choice, _now, _update, _user, clean_text
 
@@ -119,7 +119,15 @@ def _matcher() -> Any:
 def _ksic2(organisation: Organisation) -> str:
     from sandan.support.matching import ksic2_of
 
-    node = organisation.industry
+    if organisation.industry_id is None:
+        return ""
+    # The KSIC tree is at most five deep (subclass → class → group → division → section):
+    # the path up to the section in one query, not one per level.
+    node: Industry | None = (
+        Industry.objects.select_related("parent__parent__parent__parent")
+        .filter(pk=organisation.industry_id)
+        .first()
+    )
     while node is not None and node.level not in ("division", "section"):
         node = node.parent
     if node is None or node.level == "section":

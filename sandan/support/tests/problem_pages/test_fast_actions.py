@@ -140,3 +140,35 @@ def test_the_problem_page_and_the_confirm_button_keep_their_query_counts(
             _triage(problem, "MFG_EFFICIENCY"),
         )
     assert response.status_code == 302
+
+
+def test_a_firm_of_a_ksic_subclass_costs_the_problem_page_no_more_queries(
+    client: Client,
+    coordinator: Any,
+    firm: Organisation,
+    django_assert_num_queries: Any,
+    off_request: list[Any],
+) -> None:
+    """The experts' industry match reads the firm's KSIC division: the path up the tree
+    (subclass → class → group → division → section) is one query, however deep the firm's
+    code is."""
+    from sandan.registry.models import Industry
+
+    section = Industry.objects.create(code="C", level="section", name_ko="제조업")
+    levels = [("C29", "division"), ("C291", "group"), ("C2912", "class"), ("C29120", "subclass")]
+    chain = [section]
+    for code, level in levels:
+        chain.append(
+            Industry.objects.create(code=code + "x", level=level, name_ko=code, parent=chain[-1])
+        )
+    ExpertFactory(specialties="사출 성형 불량 분석")
+    as_user(client, coordinator)
+    Organisation.objects.filter(pk=firm.pk).update(industry=chain[1])  # the division
+    problem = services.submit_problem(None, firm, INJECTION_TITLE, INJECTION_TEXT, INJECTION_HELP)
+    client.get(detail(problem))  # warm: the engine and the expert index exist
+    # The page's 24 (see above) and the firm's industry path.
+    with django_assert_num_queries(25):
+        client.get(detail(problem))
+    Organisation.objects.filter(pk=firm.pk).update(industry=chain[-1])  # the subclass
+    with django_assert_num_queries(25):
+        assert client.get(detail(problem)).status_code == 200
