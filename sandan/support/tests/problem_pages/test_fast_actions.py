@@ -166,9 +166,9 @@ def test_a_firm_of_a_ksic_subclass_costs_the_problem_page_no_more_queries(
     Organisation.objects.filter(pk=firm.pk).update(industry=chain[1])  # the division
     problem = services.submit_problem(None, firm, INJECTION_TITLE, INJECTION_TEXT, INJECTION_HELP)
     client.get(detail(problem))  # warm: the engine and the expert index exist
-    # The page's 24 (see above) and the firm's industry path.
-    with django_assert_num_queries(25):
+    # The page's 25 (see above) and the firm's industry path.
+    with django_assert_num_queries(26):
         client.get(detail(problem))
     Organisation.objects.filter(pk=firm.pk).update(industry=chain[-1])  # the subclass
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         assert client.get(detail(problem)).status_code == 200
