@@ -136,9 +136,9 @@ def test_session_auth_returns_the_logged_in_user(world: World) -> None:
 def test_limit_and_offset(hq: Api) -> None:
     everything = hq.get("organisations").json()
     page = hq.get("organisations", "limit=2&offset=1").json()
-    assert page["count"] == everything["count"] == 6
+    assert page["count"] == everything["count"] == 8  # six in complexes, two regional agencies
     assert page["items"] == everything["items"][1:3]
-    assert hq.get("organisations", "offset=100").json() == {"items": [], "count": 6}
+    assert hq.get("organisations", "offset=100").json() == {"items": [], "count": 8}
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -220,7 +220,12 @@ def test_company_user_sees_no_experts(world: World) -> None:
 
 def test_coordinator_lists_its_branchs_organisations(world: World) -> None:
     body = Api(world.users["coordinator"]).get("organisations").json()
-    assert {o["name_ko"] for o in body["items"]} == {"(주)창원기계", "창원대학교"}
+    # Its branch's firms and university, and the partner agencies it may refer to: the
+    # national one and that of its region, with the agencies' contacts kept to HQ.
+    by_name = {o["name_ko"]: o for o in body["items"]}
+    assert set(by_name) == {"(주)창원기계", "창원대학교", "동남권선도산업지원단", "경남테크노파크"}
+    assert by_name["경남테크노파크"]["contact_name"] == MASK
+    assert by_name["(주)창원기계"]["contact_name"] != MASK
 
 
 def test_expert_sees_only_itself_unmasked(world: World) -> None:
@@ -233,7 +238,7 @@ def test_expert_sees_only_itself_unmasked(world: World) -> None:
 def test_contacts_are_masked_for_readers(world: World, role: str) -> None:
     api = Api(world.users[role])
     organisations = api.get("organisations").json()["items"]
-    assert len(organisations) == 6
+    assert len(organisations) == 8
     for org in organisations:
         assert org["contact_name"] == MASK
         assert org["contact_email"] == MASK
@@ -256,18 +261,23 @@ def test_regional_staff_sees_contacts_inside_its_zone_only(world: World) -> None
     assert len(experts) == 3  # the pool is national, contacts included
     assert all(expert["email"] != MASK for expert in experts)
     organisations = regional.get("organisations").json()["items"]
+    agencies = {"동남권선도산업지원단", "경남테크노파크"}  # national, and of its zone
     assert {o["name_ko"] for o in organisations} == {
         "(주)창원기계",
         "울산화학(주)",
         "창원대학교",
+        *agencies,
     }
-    assert all(o["contact_name"] == "김민준" for o in organisations)
+    for org in organisations:
+        expected = MASK if org["name_ko"] in agencies else "김민준"
+        assert org["contact_name"] == expected, org["name_ko"]
 
 
 def test_empty_contact_stays_empty_rather_than_masked(world: World) -> None:
     Organisation.objects.filter(pk=world["agency_nowhere"].pk).update(contact_name="")
     items = Api(world.users["ministry"]).get("organisations", "kind=agency").json()["items"]
-    assert items[0]["contact_name"] == ""
+    by_id = {item["id"]: item for item in items}
+    assert by_id[world["agency_nowhere"].pk]["contact_name"] == ""
 
 
 # OpenAPI and docs ---------------------------------------------------------------------------
