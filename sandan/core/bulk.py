@@ -239,11 +239,10 @@ class UpsertPlan(Generic[M]):
 
         Call inside transaction.atomic(). Returns {natural key: pk} of the created rows.
         """
-        from django.utils import timezone
-
+        from sandan.core import clock
         from sandan.core.models import AuditEntry
 
-        now = timezone.now()
+        now = clock.now()
         audit = _AuditRows(self.model, self.describe, actor, batch, source, now)
         created = self._insert(audit, now, batch_size)
         self._update(audit, now, batch_size)

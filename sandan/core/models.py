@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core import clock
 from sandan.core.files import ATTACHMENT_CONTENT_TYPES, ATTACHMENT_MAX_BYTES
 from sandan.core.querysets import RestrictedQuerySet
 
@@ -61,7 +62,8 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name=_("작업자"),
     )
-    at = models.DateTimeField(_("일시"), auto_now_add=True, db_index=True)
+    # The site's clock (ADR 0015): a write of a world held "as of" a date is dated then.
+    at = models.DateTimeField(_("일시"), default=clock.now, editable=False, db_index=True)
     action = models.CharField(_("작업"), max_length=16, choices=AuditAction.choices)
     # What happened in the program's words (approved, designated, referred, ...); empty for
     # a plain create, edit or delete.

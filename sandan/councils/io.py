@@ -20,11 +20,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sandan.core import audit
+from sandan.core import audit, clock
 from sandan.core.io import (
     CellError,
     Choice,
@@ -373,7 +372,7 @@ def activities_ics(
     url_for: Any = None,
 ) -> str:
     """A VCALENDAR with one VEVENT per activity (activities need `council` loaded)."""
-    stamp = now or timezone.now()
+    stamp = now or clock.now()
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandan.core import clock
 from sandan.councils.models import Activity, Attendance, Council, Membership, SubGroup
 from sandan.registry.models import Organisation
 
@@ -24,7 +25,7 @@ ACADEMIA = (Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE)
 
 def current_memberships(on: dt.date | None = None) -> Q:
     """Memberships in force on `on` (today): joined by then, not yet left."""
-    day = on or timezone.localdate()
+    day = on or clock.today()
     return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gte=day))
 
 
@@ -53,7 +54,7 @@ class CouncilFilter:
 
 def councils(user: Any, filters: CouncilFilter | None = None) -> QuerySet[Council]:
     f = filters or CouncilFilter()
-    today = timezone.localdate()
+    today = clock.today()
     current = Membership.objects.filter(current_memberships(today))
     qs = (
         Council.objects.restrict(user, "view")

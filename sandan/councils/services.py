@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandan.core import audit
+from sandan.core import audit, clock
 from sandan.core.files import check_attachment
 from sandan.core.services import (
     NotAllowed,
@@ -419,7 +419,7 @@ def register_for_activity(
     that the actor can see (a company sees the activities of its councils)."""
     if not Activity.objects.restrict(actor, "view").filter(pk=activity.pk).exists():
         raise NotAllowed(_("이 활동에 참가 신청할 권한이 없습니다."))
-    if activity.status != Activity.Status.PLANNED or activity.starts_at <= (now or timezone.now()):
+    if activity.status != Activity.Status.PLANNED or activity.starts_at <= (now or clock.now()):
         raise ValidationError(
             {"activity": _("예정된, 아직 시작하지 않은 활동에만 신청할 수 있습니다.")}
         )
@@ -616,7 +616,7 @@ def send_activity_reminders(
 
     from sandan.councils.models import ActivityReminder
 
-    now = now or timezone.now()
+    now = now or clock.now()
     connection = connection or get_connection()
     due = Activity.objects.filter(
         status=Activity.Status.PLANNED,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core import clock
 from sandan.core.forms import FAILED, run_action, run_service
 from sandan.core.pagination import paginate
 from sandan.core.querysets import RestrictedQuerySet, allows
@@ -99,12 +100,12 @@ def council_list(request: HttpRequest) -> HttpResponse:
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     council = get_visible_or_404(_councils(), user, _("협의체를 찾을 수 없습니다."), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     members = list(selectors.memberships(user, council=council.pk))
     current = [
         m for m in members if m.joined_on <= today and (m.left_on is None or m.left_on >= today)
     ]
-    now = timezone.now()
+    now = clock.now()
     council_activities = selectors.activities(user, selectors.ActivityFilter(council=council.pk))
     upcoming = list(
         council_activities.filter(starts_at__gte=now).order_by("starts_at", "id")[
@@ -227,7 +228,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         user=user,
         council=council,
-        initial={"joined_on": timezone.localdate()},
+        initial={"joined_on": clock.today()},
     )
     status = 200
     if request.method == "POST":
@@ -251,7 +252,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def council_ics(request: HttpRequest, pk: int) -> HttpResponse:
     council = get_visible_or_404(_councils(), request.user, _("협의체를 찾을 수 없습니다."), pk=pk)
-    year_ago = timezone.localdate() - dt.timedelta(days=365)
+    year_ago = clock.today() - dt.timedelta(days=365)
     items = selectors.activities(
         request.user, selectors.ActivityFilter(council=council.pk, date_from=year_ago)
     ).order_by("starts_at", "id")
@@ -303,7 +304,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change": may_change,
         "may_register": bool(my_organisations)
         and activity.status == Activity.Status.PLANNED
-        and activity.starts_at > timezone.now(),
+        and activity.starts_at > clock.now(),
         "registration_form": RegistrationForm() if my_organisations else None,
         "my_organisation_ids": {organisation.pk for organisation in my_organisations},
     }
@@ -556,7 +557,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def activity_calendar(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         year = int(request.GET.get("year", today.year))
         month = int(request.GET.get("month", today.month))
@@ -604,7 +605,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_ics(request: HttpRequest) -> HttpResponse:
     """The activities the user can see, from a year ago on (a company: its councils')."""
-    year_ago = timezone.localdate() - dt.timedelta(days=365)
+    year_ago = clock.today() - dt.timedelta(days=365)
     items = selectors.activities(
         request.user, selectors.ActivityFilter(date_from=year_ago)
     ).order_by("starts_at", "id")[:2000]

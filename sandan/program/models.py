@@ -3,13 +3,14 @@ yearly designation of hub and linked complexes. Everything that changes by year 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,10 @@ class ProgramYear(models.Model):
     status = models.CharField(
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # The period the year's work belongs to: a problem, project or activity dated within it
+    # is work of this year (the fiscal year: 1 January to 31 December unless set otherwise).
+    starts_on = models.DateField(_("시작일"))
+    ends_on = models.DateField(_("종료일"))
     hub_target = models.PositiveSmallIntegerField(_("거점단지 목표"), default=0)
     linked_target = models.PositiveSmallIntegerField(_("연계단지 목표"), default=0)
     budget_total_krw = models.BigIntegerField(
@@ -94,6 +99,9 @@ class ProgramYear(models.Model):
                 name="program_year_budget_not_negative", condition=Q(budget_total_krw__gte=0)
             ),
             models.CheckConstraint(
+                name="program_year_period_in_order", condition=Q(starts_on__lte=F("ends_on"))
+            ),
+            models.CheckConstraint(
                 name="program_year_approved_has_approver",
                 condition=Q(status="draft") | Q(approved_at__isnull=False),
             ),
@@ -104,6 +112,18 @@ class ProgramYear(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("program:year_detail", args=[self.year])
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A year made without a period gets the fiscal year, 1 January to 31 December.
+        if self.starts_on is None:
+            self.starts_on = dt.date(self.year, 1, 1)
+        if self.ends_on is None:
+            self.ends_on = dt.date(self.year, 12, 31)
+        super().save(*args, **kwargs)
+
+    def holds(self, day: dt.date) -> bool:
+        """Whether `day` falls within the year's period."""
+        return self.starts_on <= day <= self.ends_on
 
     def rule(self, name: str) -> Any:
         return self.rules.get(name, DEFAULT_RULES.get(name))

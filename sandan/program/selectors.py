@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from sandan.core import clock
 from sandan.program.models import (
     CategoryMapping,
     Designation,
@@ -230,17 +231,63 @@ def plan_changes(plan_run: PlanRun) -> list[Change]:
 # Program year, hub and category look-ups (for the services of the apps above) ---------
 
 
+def program_year_on(day: dt.date) -> ProgramYear | None:
+    """The program year whose period holds `day` (whatever its status), if any."""
+    return (
+        ProgramYear.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-year").first()
+    )
+
+
 def current_program_year(on: dt.date | None = None) -> ProgramYear:
-    """The open year: the latest approved program year (up to `on`'s year, if given)."""
-    years = ProgramYear.objects.filter(status=ProgramYear.Status.APPROVED)
-    if on is not None:
-        years = years.filter(year__lte=on.year)
-    year = years.order_by("-year").first()
+    """The program year that work dated `on` (today, by the site's clock, if not given)
+    belongs to: the year whose period holds the date. A ValidationError on `program_year`
+    says what is missing when there is no such year or it is not approved yet."""
+    day = on or clock.today()
+    year = program_year_on(day)
     if year is None:
         raise ValidationError(
-            {"program_year": _("승인된 사업연도가 없어 애로과제를 접수할 수 없습니다.")}
+            {
+                "program_year": _(
+                    "%(date)s이(가) 속한 사업연도가 없습니다. 본부에서 %(year)d년 "
+                    "사업연도를 만들고 승인해야 접수할 수 있습니다."
+                )
+                % {"date": day.isoformat(), "year": day.year}
+            }
+        )
+    if year.status == ProgramYear.Status.DRAFT:
+        raise ValidationError(
+            {
+                "program_year": _("%(year)d년 사업연도가 아직 승인되지 않아 접수할 수 없습니다.")
+                % {"year": year.year}
+            }
         )
     return year
+
+
+def check_in_year(program_year: ProgramYear, day: dt.date | None, field: str) -> None:
+    """A ValidationError on `field` when `day` lies outside the year's period."""
+    if day is not None and not program_year.holds(day):
+        raise ValidationError(
+            {
+                field: _("%(date)s은(는) %(year)d년 사업연도 기간(%(start)s ~ %(end)s) 밖입니다.")
+                % {
+                    "date": day.isoformat(),
+                    "year": program_year.year,
+                    "start": program_year.starts_on.isoformat(),
+                    "end": program_year.ends_on.isoformat(),
+                }
+            }
+        )
+
+
+def missing_current_year() -> int | None:
+    """The calendar year of today (by the site's clock) when no program year holds today
+    or the one that does is still a draft: HQ has to create or approve it."""
+    today = clock.today()
+    year = program_year_on(today)
+    if year is None or year.status == ProgramYear.Status.DRAFT:
+        return today.year
+    return None
 
 
 def hub_of(complex_id: int | None, program_year: ProgramYear) -> Designation | None:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandan.core import audit
+from sandan.core import audit, clock
 from sandan.core.models import AuditAction, AuditEvent
 from sandan.core.services import (
     NotAllowed,
@@ -112,7 +112,7 @@ def approve_program_year(actor: Any, program_year: ProgramYear) -> ProgramYear:
             program_year,
             {
                 "status": ProgramYear.Status.APPROVED,
-                "approved_at": timezone.now(),
+                "approved_at": clock.now(),
                 "approved_by": actor,
             },
             check_action="approve",

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sandan.core import clock
 from sandan.core.io import (
     Choice,
     Column,
@@ -224,7 +224,7 @@ def import_problems(
         report.errors = [RowError(1, "", "", " ".join(error.messages))]
         return report
     lookups = _ProblemLookups.load([cells for _n, cells in table.records()], year, actor)
-    now = timezone.now()
+    now = clock.now()
     pending = validate_rows(
         table,
         bind(C, business_number=lookups.firm, activity=lookups.activity),

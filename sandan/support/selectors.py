@@ -16,6 +16,7 @@ from django.db.models import Case, F, Func, Max, Q, QuerySet, Value, When
 from django.db.models.fields import BigIntegerField, CharField, DateTimeField
 from django.utils import timezone
 
+from sandan.core import clock
 from sandan.core.background import Refreshed
 from sandan.core.i18n import pick_name
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
@@ -25,6 +26,7 @@ from sandan.support.text import stored_morphemes
 # Service-level defaults when a year's rules do not name them (days).
 DEFAULT_TRIAGE_WITHIN_DAYS = 5
 DEFAULT_START_WITHIN_DAYS = 30
+DEFAULT_COMPLETE_WITHIN_DAYS = 180
 
 
 def rule_of(year: ProgramYear, name: str, default: Any) -> Any:
@@ -377,31 +379,64 @@ def service_levels(user: Any, year: ProgramYear) -> dict[str, Any]:
     return {"overall": total, "rows": rows}
 
 
+# The service-level stages a problem can be late in: (stage, year rule, default days).
+OVERDUE_STAGES: tuple[tuple[str, str, int], ...] = (
+    ("triage", "triage_within_days", DEFAULT_TRIAGE_WITHIN_DAYS),
+    ("start", "start_within_days", DEFAULT_START_WITHIN_DAYS),
+    ("complete", "complete_within_days", DEFAULT_COMPLETE_WITHIN_DAYS),
+)
+_STAGE_SINCE = {"triage": "submitted_at", "start": "triaged_at", "complete": "project_started_at"}
+
+
+def measured_at(year: ProgramYear, now: dt.datetime) -> dt.datetime:
+    """When a year's work is measured: now while the year runs, its last instant once its
+    period is over (a past year shows what was left unresolved at its end)."""
+    return min(now, clock.day_end(year.ends_on))
+
+
+def year_has_ended(year: ProgramYear, now: dt.datetime) -> bool:
+    return clock.day_end(year.ends_on) <= now
+
+
+def _stage_conditions(year: ProgramYear) -> dict[str, Q]:
+    return {
+        "triage": Q(status=Problem.Status.SUBMITTED),
+        "start": Q(
+            status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED],
+            project_started_at__isnull=True,
+        ),
+        "complete": Q(status=Problem.Status.IN_PROJECT, project_started_at__isnull=False),
+    }
+
+
+def _allowed_days(year: ProgramYear) -> dict[str, int]:
+    return {stage: int(rule_of(year, rule, default)) for stage, rule, default in OVERDUE_STAGES}
+
+
 def _overdue_condition(years: Iterable[ProgramYear], now: dt.datetime) -> Q:
     condition = Q(pk__in=[])
     for year in years:
-        triage_days = int(rule_of(year, "triage_within_days", DEFAULT_TRIAGE_WITHIN_DAYS))
-        start_days = int(rule_of(year, "start_within_days", DEFAULT_START_WITHIN_DAYS))
-        condition |= Q(
-            program_year=year,
-            status=Problem.Status.SUBMITTED,
-            submitted_at__lt=now - dt.timedelta(days=triage_days),
-        )
-        condition |= Q(
-            program_year=year,
-            status__in=[Problem.Status.TRIAGED, Problem.Status.MATCHED],
-            project_started_at__isnull=True,
-            triaged_at__lt=now - dt.timedelta(days=start_days),
-        )
+        at = measured_at(year, now)
+        allowed = _allowed_days(year)
+        for stage, stage_condition in _stage_conditions(year).items():
+            since = _STAGE_SINCE[stage]
+            condition |= (
+                Q(program_year=year)
+                & stage_condition
+                & Q(**{f"{since}__lt": at - dt.timedelta(days=allowed[stage])})
+            )
     return condition
 
 
 def overdue_problems(user: Any, now: dt.datetime | None = None) -> QuerySet[Problem]:
     """Problems past their year's service level, within the user's scope: not triaged
-    within `triage_within_days` of intake, or triaged but without a started project within
-    `start_within_days`. Annotated with `overdue_stage` ("triage" / "start") and
-    `overdue_since` (when the late stage began), oldest first."""
-    now = now or timezone.now()
+    within `triage_within_days` of intake, triaged but without a started project within
+    `start_within_days`, or in a project not completed within `complete_within_days` of
+    its start. Each year is measured by its own rules, and a year whose period is over at
+    its end (`measured_at`), never against today. Annotated with `overdue_stage`
+    ("triage" / "start" / "complete") and `overdue_since` (when the late stage began),
+    oldest first; `describe_overdue` adds what a page shows."""
+    now = now or clock.now()
     years = list(ProgramYear.objects.exclude(status=ProgramYear.Status.DRAFT))
     return (
         Problem.objects.restrict(user, "view")
@@ -409,15 +444,44 @@ def overdue_problems(user: Any, now: dt.datetime | None = None) -> QuerySet[Prob
         .annotate(
             overdue_stage=Case(
                 When(status=Problem.Status.SUBMITTED, then=Value("triage")),
+                When(status=Problem.Status.IN_PROJECT, then=Value("complete")),
                 default=Value("start"),
                 output_field=CharField(),
             ),
             overdue_since=Case(
                 When(status=Problem.Status.SUBMITTED, then=F("submitted_at")),
+                When(status=Problem.Status.IN_PROJECT, then=F("project_started_at")),
                 default=F("triaged_at"),
                 output_field=DateTimeField(),
             ),
         )
         .select_related("organisation", "hub__complex", "category", "program_year")
         .order_by("overdue_since", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How late one overdue problem is, measured within its own year."""
+
+    stage: str
+    due: dt.datetime  # when the late stage should have ended by the year's rule
+    measured_at: dt.datetime  # now, or the end of the problem's year once it is over
+    days_late: int
+    year_ended: bool  # left unresolved at the end of its year
+
+
+def lateness(problem: Problem, now: dt.datetime | None = None) -> Lateness:
+    """`problem` must come from `overdue_problems` (it carries the stage annotations)."""
+    now = now or clock.now()
+    year = problem.program_year
+    stage: str = problem.overdue_stage  # type: ignore[attr-defined]
+    due = problem.overdue_since + dt.timedelta(days=_allowed_days(year)[stage])  # type: ignore[attr-defined]
+    at = measured_at(year, now)
+    return Lateness(
+        stage=stage,
+        due=due,
+        measured_at=at,
+        days_late=max(0, (at - due).days),
+        year_ended=year_has_ended(year, now),
     )

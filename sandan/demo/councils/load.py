@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.councils.models import Activity, Attendance, Council, Membership
 from sandan.demo.base import AUDIT_SOURCE, apportion, rng_for
 from sandan.demo.councils.eras import (
@@ -68,7 +68,7 @@ def top_up_attendance(
     ).iterator(chunk_size=20_000):
         existing[activity_id].add((org_id, name))
     shares = apportion(target - have, [1.0] * len(activities))
-    now = timezone.now()
+    now = clock.now()
     batch = f"demo-national-attendance-{world.seed}-{uuid.uuid4().hex[:8]}"
     titles = PERSON_TITLES["company"]
     content_type_id = ContentType.objects.get_for_model(Activity).pk
@@ -176,7 +176,7 @@ def load_councils_demo(
         load_2010(
             world,
             activities_per_council=activities_2010,
-            today=today or timezone.localdate(),
+            today=today or clock.today(),
             scale=members_scale,
         )
         summary.timings.append(("2010", time.perf_counter() - step))

@@ -12,11 +12,11 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import model_validator
 
 from sandan.api.params import Code, Day, Id, Search, Text, Year
+from sandan.core import clock
 from sandan.core.privacy import masked
 from sandan.support import services
 from sandan.support.models import (
@@ -524,7 +524,7 @@ class SurveyOut(Schema):
     def resolve_state(obj: Any) -> str:
         if obj.answered_at is not None:
             return "answered"
-        return "expired" if obj.expires_at <= timezone.now() else "open"
+        return "expired" if obj.expires_at <= clock.now() else "open"
 
     @staticmethod
     def resolve_response(obj: Any) -> Any:

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandan.core import clock
 from sandan.core.files import check_attachment
 from sandan.core.services import create_object, update_following, update_object
 from sandan.support.models import TEXT_MAX, TITLE_MAX, Problem, Project
@@ -23,7 +23,7 @@ FUNDED = (Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.CO
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
+    return now or clock.now()
 
 
 def _user(actor: Any) -> Any:

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandan.core import clock
 from sandan.core.background import Refreshed
 from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
@@ -102,7 +102,7 @@ def _matcher() -> Any:
     and every day change, are read fresh (two small queries) and laid over it."""
     index = _matchers.get("all", None)
     loads = _open_loads()
-    today = timezone.localdate()
+    today = clock.today()
     limited = Expert.objects.filter(is_active=True).filter(
         Q(unavailable_from__isnull=False)
         | Q(unavailable_until__isnull=False)
@@ -207,7 +207,7 @@ def assign_experts(
     already = set(problem.assignments.values_list("expert_id", flat=True))
     seen: set[int] = set()
     loads = _open_loads()
-    today = timezone.localdate()
+    today = clock.today()
     for expert in chosen:
         if expert.affiliation_id is not None and expert.affiliation_id == problem.organisation_id:
             errors.append(
@@ -389,8 +389,8 @@ def add_mentoring_note(
     text = clean_text(body, "body")
     if assignment.status == ExpertAssignment.Status.WITHDRAWN:
         raise ValidationError({"body": _("철회된 배정에는 멘토링 일지를 쓸 수 없습니다.")})
-    day = date or timezone.localdate()
-    if day > timezone.localdate() + dt.timedelta(days=1):
+    day = date or clock.today()
+    if day > clock.today() + dt.timedelta(days=1):
         raise ValidationError({"date": _("앞으로의 날짜로 일지를 쓸 수 없습니다.")})
     return create_object(
         actor,

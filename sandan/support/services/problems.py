@@ -17,13 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from sandan.core import audit
+from sandan.core import audit, clock
 from sandan.core.files import check_attachment
 from sandan.core.models import AuditAction, AuditEvent
 from sandan.core.services import NotAllowed, create_object, ensure_allowed
 from sandan.councils.models import Activity
 from sandan.program.models import ProgramYear, ServiceCategory
-from sandan.program.selectors import category_of_year, current_program_year, hub_of
+from sandan.program.selectors import (
+    category_of_year,
+    check_in_year,
+    current_program_year,
+    hub_of,
+)
 from sandan.registry.models import Organisation
 from sandan.support.models import Problem, ProblemAttachment, TriageDecision
 from sandan.support.selectors import refit_triage, triage_for_year
@@ -157,6 +162,8 @@ def problem_fields(
     if errors:
         raise ValidationError(errors)
     year: ProgramYear = values["program_year"]
+    if submitted_at is not None:
+        check_in_year(year, timezone.localdate(submitted_at), "submitted_at")
     if year.status == ProgramYear.Status.CLOSED:
         raise ValidationError(
             {"program_year": _("종료된 사업연도에는 애로과제를 접수할 수 없습니다.")}
@@ -172,7 +179,7 @@ def problem_fields(
         "source": source,
         "activity": activity,
         "submitted_by": _user(submitted_by),
-        "submitted_at": submitted_at or timezone.now(),
+        "submitted_at": submitted_at or clock.now(),
         "status": Problem.Status.SUBMITTED,
     }
     text = "\n".join(
@@ -306,7 +313,7 @@ def record_activity_problems(
                     source=Problem.Source.ACTIVITY,
                     activity=activity,
                     submitted_by=actor,
-                    submitted_at=on if on is not None and on <= timezone.now() else None,
+                    submitted_at=on if on is not None and on <= clock.now() else None,
                 )
             )
         except ValidationError as error:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from sandan.core import audit
 from sandan.core.services import create_object, delete_object, ensure_allowed
-from sandan.program.models import Designation, ServiceCategory
-from sandan.program.selectors import category_of_year
+from sandan.program.models import Designation, ProgramYear, ServiceCategory
+from sandan.program.selectors import category_of_year, check_in_year
 from sandan.registry.models import Expert, Organisation
 from sandan.support.models import (
     ExpertAssignment,
@@ -63,9 +63,18 @@ _SCOPE_RANK: dict[str, int] = {
 }
 
 
-def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+def _check_dates(program_year: ProgramYear, start: dt.date | None, end: dt.date | None) -> None:
+    """A project runs within its program year, and does not end before it starts."""
     if start is not None and end is not None and end < start:
         raise ValidationError({"end_date": _("종료일은 시작일보다 앞설 수 없습니다.")})
+    errors: dict[str, list[str]] = {}
+    for field, day in (("start_date", start), ("end_date", end)):
+        try:
+            check_in_year(program_year, day, field)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_editable(project: Project, reason: str) -> str:
@@ -117,7 +126,7 @@ def create_project(
         ),
         ("scope", lambda: _scope_not_narrower_than_problems(scope, chosen)),
         ("hub", lambda: _hub_of_designated_complex(first)),
-        ("dates", lambda: _check_dates(start_date, end_date)),
+        ("dates", lambda: _check_dates(first.program_year, start_date, end_date)),
     )
     if errors:
         raise ValidationError(errors)
@@ -267,7 +276,9 @@ def update_project(
         if _SCOPE_RANK[fields["scope"]] < _SCOPE_RANK[natural]:
             raise ValidationError({"scope": _("애로과제들의 범위보다 좁게 할 수 없습니다.")})
     _check_dates(
-        fields.get("start_date", project.start_date), fields.get("end_date", project.end_date)
+        project.program_year,
+        fields.get("start_date", project.start_date),
+        fields.get("end_date", project.end_date),
     )
     return _update(actor, project, fields, source=source, reason=why)
 

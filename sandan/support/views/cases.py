@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sandan.core import clock
 from sandan.core.forms import FAILED, run_service
 from sandan.core.pagination import paginate
 from sandan.core.querysets import allows
@@ -158,7 +158,7 @@ def case_list(request: HttpRequest, availability: AvailabilityForm | None = None
         if profile is not None
         else 0
     )
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "profile": profile,
         "open_cases": open_cases,
@@ -260,7 +260,7 @@ def case_detail(
     )
     form = MentoringNoteForm(
         request.POST if request.method == "POST" and answer_form is None else None,
-        initial={"date": timezone.localdate()},
+        initial={"date": clock.today()},
     )
     status = 400 if answer_form is not None else 200
     if request.method == "POST" and answer_form is None:

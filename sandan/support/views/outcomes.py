@@ -22,17 +22,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from sandan.core import clock
 from sandan.core.forms import FAILED, add_model_errors, run_action, run_service
 from sandan.core.i18n import local_value, name_fields
 from sandan.core.io import xlsx_bytes
 from sandan.core.templatetags.sandan_ui import number
 from sandan.program.models import ProgramYear
+from sandan.program.selectors import program_year_on
 from sandan.registry.models import Organisation
 from sandan.support import reports, selectors, services
 from sandan.support.forms.projects import (
@@ -79,7 +80,14 @@ def _selected_year(form: YearFilterForm) -> ProgramYear | None:
         found = years.filter(year=int(chosen)).first()
         if found is not None:
             return found
-    return years.exclude(status=ProgramYear.Status.DRAFT).first() or years.first()
+    running = program_year_on(clock.today())
+    if running is not None and running.status != ProgramYear.Status.DRAFT:
+        return running
+    return (
+        years.exclude(status=ProgramYear.Status.DRAFT).filter(year__lte=clock.today().year).first()
+        or years.exclude(status=ProgramYear.Status.DRAFT).first()
+        or years.first()
+    )
 
 
 # Outcomes and surveys ---------------------------------------------------------------
@@ -177,7 +185,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         return _survey_gone(
             request, _("이미 응답한 조사입니다. 링크는 한 번만 쓸 수 있습니다."), 410
         )
-    if survey.expires_at <= timezone.now():
+    if survey.expires_at <= clock.now():
         return _survey_gone(request, _("조사 기간이 끝난 링크입니다."), 410)
     form = SurveyForm(posted(request))
     status = 200
@@ -447,18 +455,20 @@ def service_levels(request: HttpRequest) -> HttpResponse:
             ],
             pgettext("unit", "일"),
         )
-    now = timezone.now()
+    # The overdue problems of the year shown, by that year's rules; a year whose period
+    # is over shows what it left unresolved at its end.
+    now = clock.now()
     late = selectors.overdue_problems(user, now)
-    # The table's columns only: the rows sorted to find the oldest stay small.
-    shown = (
-        late.select_related(None)
-        .select_related("organisation", "hub__complex")
-        .only("id", "title", "status", "organisation__name_ko", "hub__complex__name_ko")
+    if year is not None:
+        late = late.filter(program_year=year)
+    # The table's columns and what lateness reads (the year's rules and period) only.
+    shown = late.select_related(None).select_related(
+        "organisation", "hub__complex", "program_year"
     )
     overdue = list(shown[:OVERDUE_ON_PAGE])
     overdue_total = len(overdue) if len(overdue) < OVERDUE_ON_PAGE else late.count()
     for problem in overdue:
-        problem.days_late = (now - problem.overdue_since).days  # type: ignore[attr-defined]
+        problem.late = selectors.lateness(problem, now)  # type: ignore[attr-defined]
     # Each hub × category row's stage cells, "median / 90%", formatted once here: the table
     # has a row per hub and category (about 150 in the demo year).
     table = [
@@ -475,6 +485,8 @@ def service_levels(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "year": year,
+        "year_ended": year is not None and selectors.year_has_ended(year, now),
+        "measured_at": selectors.measured_at(year, now) if year is not None else now,
         "levels": levels,
         "table": table,
         "stages": stages,

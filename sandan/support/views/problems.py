@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core import clock
 from sandan.core.forms import FAILED, run_service
 from sandan.core.i18n import local_name, local_value, name_fields, pick_name
 from sandan.core.models import AuditEntry
@@ -86,6 +87,7 @@ LIST_COLUMNS = (
     "submitted_at",
     "resolved_at",
     "closed_at",
+    "program_year__ends_on",
     "status",
     "urgency",
     "organisation__name_ko",
@@ -108,13 +110,19 @@ def _list_rows(user: Any, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         .filter(pk__in=[v["pk"] for v in values])
         .values_list("pk", flat=True)
     )
-    now = timezone.now()
+    now = clock.now()
     detail_prefix = reverse("support:problem_detail", args=[0])[: -len("0/")]
     statuses = dict(Problem.Status.choices)
     urgencies = dict(Problem.Urgency.choices)
     rows = []
     for v in values:
-        end = v["closed_at"] or v["resolved_at"] or now
+        # Open work of a year whose period is over waited until the year's end, not today.
+        end = (
+            v["closed_at"]
+            or v["resolved_at"]
+            or min(now, clock.day_end(v["program_year__ends_on"]))
+        )
+        year_ended = clock.day_end(v["program_year__ends_on"]) <= now
         rows.append(
             {
                 "url": f"{detail_prefix}{v['pk']}/",
@@ -130,6 +138,7 @@ def _list_rows(user: Any, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "badge": STATUS_BADGES.get(v["status"], "bg-light-primary"),
                 "waiting": f"{max(0, (end - v['submitted_at']).days):,}",
                 "overdue": v["pk"] in overdue,
+                "unresolved_at_year_end": year_ended and v["pk"] in overdue,
             }
         )
     return rows

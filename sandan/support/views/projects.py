@@ -28,10 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core import clock
 from sandan.core.forms import FAILED, run_service
 from sandan.core.models import AuditEntry
 from sandan.core.pagination import paginate
@@ -255,7 +255,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _outcome_rows(
     user: Any, project: Project, participants: list[Participant], may_change: bool
 ) -> list[dict[str, Any]]:
-    now = timezone.now()
+    now = clock.now()
     outcomes = {
         o.organisation_id: o for o in Outcome.objects.restrict(user, "view").filter(project=project)
     }
