@@ -113,12 +113,19 @@ class ProgramYear(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("program:year_detail", args=[self.year])
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def _fill_period(self) -> None:
         # A year made without a period gets the fiscal year, 1 January to 31 December.
-        if self.starts_on is None:
+        if self.starts_on is None and self.year:
             self.starts_on = dt.date(self.year, 1, 1)
-        if self.ends_on is None:
+        if self.ends_on is None and self.year:
             self.ends_on = dt.date(self.year, 12, 31)
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        self._fill_period()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._fill_period()
         super().save(*args, **kwargs)
 
     def holds(self, day: dt.date) -> bool:

@@ -13,6 +13,15 @@ from sandan.registry.models import Organisation
 from sandan.registry.tests.factories import ComplexFactory, OfficeFactory, province
 from sandan.support.tests.factories import firm_in_hub, hub_of_year, support_year
 
+AS_OF = "2010-06-15"
+
+
+@pytest.fixture(autouse=True)
+def _as_of_2010(settings: Any) -> None:
+    # The support world is program year 2010: work is filed on a day of that year, as the
+    # demo's is (the site's clock, sandan.core.clock, reads this).
+    settings.SANDAN_AS_OF = AS_OF
+
 
 @pytest.fixture
 def year() -> Any:

@@ -13,8 +13,8 @@ from typing import Any
 
 import factory
 from django.conf import settings
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.councils.tests.factories import hub_designation, linked_designation
 from sandan.program.models import DEFAULT_RULES, Designation, ProgramYear, ServiceCategory
 from sandan.registry.models import Complex, Organisation
@@ -46,7 +46,7 @@ def support_year(year: int = 2010, **rules: Any) -> ProgramYear:
     changed = False
     if obj.status != ProgramYear.Status.APPROVED:
         obj.status = ProgramYear.Status.APPROVED
-        obj.approved_at = timezone.now()
+        obj.approved_at = clock.now()
         changed = True
     wanted = {**DEFAULT_RULES, **spec["rules"], **obj.rules, **rules}
     if wanted != obj.rules:
@@ -138,7 +138,7 @@ class ProblemFactory(factory.django.DjangoModelFactory[Problem]):
     urgency = Problem.Urgency.NORMAL
     status = Problem.Status.SUBMITTED
     source = Problem.Source.WEB
-    submitted_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(clock.now)
 
 
 def _hub_for(complex_: Complex | None, year: ProgramYear) -> Designation | None:
@@ -163,7 +163,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory[ExpertAssignment]):
 
     problem = factory.SubFactory(TriagedProblemFactory)
     expert = factory.LazyFunction(ExpertFactory)
-    assigned_at = factory.LazyFunction(timezone.now)
+    assigned_at = factory.LazyFunction(clock.now)
 
 
 class ProjectFactory(factory.django.DjangoModelFactory[Project]):
@@ -232,4 +232,4 @@ class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
     problem = factory.SubFactory(ProblemFactory, status=Problem.Status.REFERRED)
     partner_kind = Referral.PartnerKind.TECHNOPARK
     note = "시험 장비 사용은 경남테크노파크 장비 공동활용 사업이 적합합니다."
-    referred_at = factory.LazyFunction(timezone.now)
+    referred_at = factory.LazyFunction(clock.now)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.registry.tests.factories import ComplexFactory, OfficeFactory, province
 from sandan.support.models import Problem, Project
 from sandan.support.selectors import ProblemFilter, filter_problems
@@ -109,7 +110,7 @@ def world() -> dict[str, Any]:
         "injection": TriagedProblemFactory(
             organisation=precision,
             text_index=0,
-            submitted_at=timezone.now() - dt.timedelta(days=3),
+            submitted_at=clock.now() - dt.timedelta(days=3),
         ),
     }
     projects = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.registry.tests.factories import ExpertFactory, OrganisationFactory
 from sandan.support.models import (
     BudgetLine,
@@ -78,7 +78,7 @@ def test_an_expert_is_assigned_to_a_problem_once() -> None:
     assignment = AssignmentFactory()
     refused(
         lambda: ExpertAssignment.objects.create(
-            problem=assignment.problem, expert=assignment.expert, assigned_at=timezone.now()
+            problem=assignment.problem, expert=assignment.expert, assigned_at=clock.now()
         )
     )
 
@@ -125,17 +125,15 @@ def test_budget_amounts_are_positive() -> None:
 def test_one_outcome_per_project_and_firm() -> None:
     project = ProjectFactory()
     firm = project.participants.get().organisation
-    Outcome.objects.create(project=project, organisation=firm, recorded_at=timezone.now())
+    Outcome.objects.create(project=project, organisation=firm, recorded_at=clock.now())
     refused(
-        lambda: Outcome.objects.create(
-            project=project, organisation=firm, recorded_at=timezone.now()
-        )
+        lambda: Outcome.objects.create(project=project, organisation=firm, recorded_at=clock.now())
     )
 
 
 def test_survey_answers_are_one_to_five() -> None:
     project = ProjectFactory()
-    now = timezone.now()
+    now = clock.now()
     survey = Survey.objects.create(
         project=project,
         organisation=project.participants.get().organisation,
@@ -157,7 +155,7 @@ def test_survey_answers_are_one_to_five() -> None:
 
 def test_a_survey_expires_after_it_is_sent() -> None:
     project = ProjectFactory()
-    now = timezone.now()
+    now = clock.now()
     refused(
         lambda: Survey.objects.create(
             project=project,

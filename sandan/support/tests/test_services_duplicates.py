@@ -8,8 +8,8 @@ from typing import Any
 import numpy
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.support import services
 from sandan.support.models import DuplicateFlag, Project
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _funded(hub: Any, firm: Organisation, public: int = 40_000_000, **kwargs: Any) -> Project:
     project = ProjectFactory(
-        hub=hub, lead=firm, status=Project.Status.APPROVED, approved_at=timezone.now(), **kwargs
+        hub=hub, lead=firm, status=Project.Status.APPROVED, approved_at=clock.now(), **kwargs
     )
     budget(project, public, 10_000_000)
     return project

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.support import services
 from sandan.support.models import Outcome, Project, Survey, SurveyResponse
@@ -25,8 +25,8 @@ def _running(hub: Any, firm: Organisation) -> Project:
         hub=hub,
         lead=firm,
         status=Project.Status.IN_PROGRESS,
-        approved_at=timezone.now(),
-        started_at=timezone.now(),
+        approved_at=clock.now(),
+        started_at=clock.now(),
     )
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.core.models import AuditEntry
 from sandan.core.services import NotAllowed
 from sandan.councils.tests.factories import ActivityFactory, CouncilFactory
@@ -132,7 +132,7 @@ def test_a_coordinator_records_problems_raised_at_an_activity(
 ) -> None:
     activity = ActivityFactory(
         council=CouncilFactory(hub=hub, zone=hub.zone),
-        starts_at=timezone.now() - dt.timedelta(days=1),
+        starts_at=clock.now() - dt.timedelta(days=1),
         status="held",
     )
     other = firm_in_hub(hub, name_ko="(주)마산테크")

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.registry.tests.factories import OfficeFactory
 from sandan.support import services
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_service_levels_measure_each_stage(coordinator: Any, hub: Any, firm: Organisation) -> None:
-    start = timezone.now() - dt.timedelta(days=60)
+    start = clock.now() - dt.timedelta(days=60)
     for days in (2, 4, 10):
         ProblemFactory(
             organisation=firm,
@@ -51,7 +51,7 @@ def test_service_levels_measure_each_stage(coordinator: Any, hub: Any, firm: Org
 
 
 def test_overdue_problems_follow_the_years_rules(coordinator: Any, firm: Organisation) -> None:
-    now = timezone.now()
+    now = clock.now()
     late = ProblemFactory(organisation=firm, submitted_at=now - dt.timedelta(days=6))
     ProblemFactory(organisation=firm, submitted_at=now - dt.timedelta(days=2))
     stuck = TriagedProblemFactory(
@@ -70,7 +70,7 @@ def test_reminders_go_to_coordinators_with_late_problems(
 ) -> None:
     ProblemFactory(
         organisation=firm,
-        submitted_at=timezone.now() - dt.timedelta(days=9),
+        submitted_at=clock.now() - dt.timedelta(days=9),
         title="도금 폐수 처리 비용 문제",
     )
     user_with_role(Role.COORDINATOR, office=OfficeFactory())  # nothing late in its scope
@@ -85,7 +85,7 @@ def test_the_reminder_command_reports_what_it_sent(coordinator: Any, firm: Organ
 
     from django.core.management import call_command
 
-    ProblemFactory(organisation=firm, submitted_at=timezone.now() - dt.timedelta(days=9))
+    ProblemFactory(organisation=firm, submitted_at=clock.now() - dt.timedelta(days=9))
     out = io.StringIO()
     call_command("send_service_level_reminders", stdout=out)
     assert out.getvalue().strip() == "1 service-level reminder(s) sent"

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sandan.core import clock
 from sandan.core.tests.world import World
 from sandan.registry.tests.factories import OrganisationFactory
 from sandan.support.api import schemas as support_api
@@ -79,7 +80,7 @@ def test_a_company_sees_only_its_own_outcome_and_survey_in_a_shared_project(
     project = world["project_changwon"]
     partner = OrganisationFactory(name_ko="(주)협력정공", complex=world["cx_dongnam"])
     Participant.objects.create(project=project, organisation=partner, role="firm")
-    now = timezone.now()
+    now = clock.now()
     other = Outcome.objects.create(project=project, organisation=partner, recorded_at=now)
     Survey.objects.create(
         project=project,

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.core.privacy import MASK
 from sandan.core.tests.world import World
 from sandan.registry.tests.factories import OrganisationFactory
@@ -144,7 +144,7 @@ def test_outcome_filters(world: World) -> None:
 
 
 def test_surveys_show_answers_and_never_the_token_hash(world: World) -> None:
-    now = timezone.now()
+    now = clock.now()
     project = world["project_changwon"]
     partner = OrganisationFactory(complex=world["cx_dongnam"])
     unanswered = Survey.objects.create(
@@ -236,7 +236,7 @@ def test_filter_choices_are_the_models_choices() -> None:
 def _grow(world: World, n: int) -> None:
     """`n` more rows of every list in the Changwon hub, each answered survey included."""
     firm, hub = world["company_dongnam"], world["hub_changwon"]
-    now = timezone.now()
+    now = clock.now()
     for _i in range(n):
         problem = ProblemFactory(organisation=firm, status="referred")
         ReferralFactory(problem=problem, agency=world["agency_nowhere"])

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.support import services
 from sandan.support.models import (
@@ -96,12 +97,10 @@ def test_overdue_problems_are_marked_and_filtered(
 ) -> None:
     import datetime as dt
 
-    from django.utils import timezone
-
     late = ProblemFactory(
         organisation=firm,
         title="오래 기다린 과제",
-        submitted_at=timezone.now() - dt.timedelta(days=9),
+        submitted_at=clock.now() - dt.timedelta(days=9),
     )
     fresh = ProblemFactory(organisation=firm, title="어제 들어온 과제")
     as_user(client, coordinator)

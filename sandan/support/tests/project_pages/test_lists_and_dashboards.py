@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.registry.tests.factories import (
     ComplexFactory,
@@ -151,7 +151,7 @@ def test_service_levels_show_the_overdue_problem(
     late = ProblemFactory(
         organisation=firm,
         title="도금 폐수 처리 비용이 너무 큽니다",
-        submitted_at=timezone.now() - dt.timedelta(days=12),
+        submitted_at=clock.now() - dt.timedelta(days=12),
     )
     ProblemFactory(organisation=firm, title="어제 접수한 애로과제")
     as_user(client, coordinator)
@@ -173,7 +173,7 @@ def test_service_levels_show_the_oldest_overdue_and_link_to_all_of_them(
         ProblemFactory(
             organisation=firm,
             title=f"{days}일 전 접수",
-            submitted_at=timezone.now() - dt.timedelta(days=days),
+            submitted_at=clock.now() - dt.timedelta(days=days),
         )
     as_user(client, coordinator)
     body = client.get(_url("service_levels"), {"year": "2010"}).content.decode()

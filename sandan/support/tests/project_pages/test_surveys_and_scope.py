@@ -12,10 +12,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.support import services
 from sandan.support.models import (
@@ -58,8 +58,8 @@ def test_an_unknown_or_expired_survey_link_says_so_and_changes_nothing(
     assert unknown.status_code == 404
     assert "유효하지 않은 조사 링크입니다" in unknown.content.decode()
     Survey.objects.update(
-        sent_at=timezone.now() - dt.timedelta(days=31),
-        expires_at=timezone.now() - dt.timedelta(minutes=1),
+        sent_at=clock.now() - dt.timedelta(days=31),
+        expires_at=clock.now() - dt.timedelta(minutes=1),
     )
     expired = anonymous.post(_url("survey_answer", token), ANSWERS)
     assert expired.status_code == 410

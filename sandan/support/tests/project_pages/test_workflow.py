@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.core.models import AuditEntry
 from sandan.registry.models import Organisation
 from sandan.support import services
@@ -37,7 +37,7 @@ def test_a_duplicate_flag_needs_an_override_reason_to_approve(
         lead=firm,
         title="프레스 금형 수명 연장 지원",
         status=Project.Status.APPROVED,
-        approved_at=timezone.now(),
+        approved_at=clock.now(),
     )
     budget(earlier, 40_000_000, 10_000_000)
     project = _submitted(hub, lead=firm, title="도장 라인 에너지 절감 지원", summary="폐열 회수")
@@ -82,7 +82,7 @@ def test_the_approval_page_reads_the_check_made_at_submission_and_writes_nothing
         lead=firm,
         title="프레스 금형 수명 연장 지원",
         status=Project.Status.APPROVED,
-        approved_at=timezone.now(),
+        approved_at=clock.now(),
     )
     budget(earlier, 40_000_000, 10_000_000)
     response = client.post(_url("project_recheck", project.pk))
