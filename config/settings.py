@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sandan.accounts.context_processors.navigation",
+                "sandan.program.context_processors.time_context",
             ],
         },
     }

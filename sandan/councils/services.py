@@ -39,6 +39,7 @@ from sandan.councils.models import (
 )
 from sandan.councils.selectors import rule_check
 from sandan.program.models import Designation, ProgramYear
+from sandan.program.selectors import program_year_on
 from sandan.registry.models import Organisation
 
 # Councils ---------------------------------------------------------------------------
@@ -329,7 +330,26 @@ def create_activity(
     """fields: kind, title, starts_at, ends_at, place, organiser, agenda, minutes,
     problems_raised, problems_note, status."""
     council = _check_activity_council(council)
+    _check_activity_year(fields.get("starts_at"))
     return create_object(actor, Activity, {"council": council, **fields}, source=source)
+
+
+def _check_activity_year(starts_at: Any) -> None:
+    """An activity is work of the program year whose period holds its date: a date that no
+    year holds is refused with what HQ has to do."""
+    if not isinstance(starts_at, dt.datetime):
+        return  # the model's own validation says the date is missing
+    day = timezone.localdate(starts_at) if timezone.is_aware(starts_at) else starts_at.date()
+    if program_year_on(day) is None:
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "%(date)s이(가) 속한 사업연도가 없습니다. 본부에서 %(year)d년 "
+                    "사업연도를 만들어야 활동을 등록할 수 있습니다."
+                )
+                % {"date": day.isoformat(), "year": day.year}
+            }
+        )
 
 
 def update_activity(
@@ -337,6 +357,8 @@ def update_activity(
 ) -> Activity:
     if "council" in fields and fields["council"] != activity.council:
         _check_activity_council(fields["council"])
+    if "starts_at" in fields and fields["starts_at"] != activity.starts_at:
+        _check_activity_year(fields["starts_at"])
     return update_object(actor, activity, fields, source=source, reason=reason)
 
 

@@ -113,6 +113,10 @@ class ProgramYear(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("program:year_detail", args=[self.year])
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._fill_period()
+        super().save(*args, **kwargs)
+
     def _fill_period(self) -> None:
         # A year made without a period gets the fiscal year, 1 January to 31 December.
         if self.starts_on is None and self.year:
@@ -123,10 +127,6 @@ class ProgramYear(models.Model):
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
         self._fill_period()
         super().full_clean(*args, **kwargs)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._fill_period()
-        super().save(*args, **kwargs)
 
     def holds(self, day: dt.date) -> bool:
         """Whether `day` falls within the year's period."""

@@ -199,7 +199,7 @@ def test_member_added_and_activity_created_through_forms(client: Client, hq: Any
             "kind": "seminar",
             "title": "품질경영 세미나",
             "status": "planned",
-            "starts_at": "2030-05-01T14:00",
+            "starts_at": "2010-05-01T14:00",  # within program year 2010
             "problems_raised": 0,
         },
     )

@@ -235,7 +235,7 @@ def test_an_activity_is_created_and_audited(hq: Any) -> None:
         council=council,
         kind=Activity.Kind.DISCOVERY,
         title="애로과제 발굴 회의",
-        starts_at=timezone.now() + dt.timedelta(days=5),
+        starts_at=timezone.make_aware(dt.datetime(2010, 6, 20, 14)),  # program year 2010
         place="창원 지사 회의실",
         problems_raised=4,
     )

@@ -303,13 +303,19 @@ def _upcoming(
     world: World, plan: CouncilPlan, today: dt.date, rng: random.Random
 ) -> list[ActivityDraft]:
     """One or two planned activities in the coming six weeks (the first within three days
-    for 창원's councils, so the reminder command has something to send), with registrations."""
+    for 창원's councils, so the reminder command has something to send), with registrations;
+    all within today's program year (to 31 December), the only one the world has."""
     out = []
+    last = dt.date(today.year, 12, 31)
     for index in range(rng.choice((1, 1, 2))):
         near = plan.label == "창원" and index == 0
-        day = _weekday(today + dt.timedelta(days=rng.randint(1, 2) if near else rng.randint(4, 42)))
+        span = max(1, (last - today).days)
+        ahead = rng.randint(1, 2) if near else rng.randint(min(4, span), min(42, span))
+        day = _weekday(today + dt.timedelta(days=ahead))
         if near and (day - today).days > 3:
             day = today + dt.timedelta(days=1)
+        if day > last:
+            continue
         kind = rng.choice(("seminar", "forum", "discovery", "exchange"))
         row = _activity_row(plan, kind, day, 90 + index, rng, Activity.Status.PLANNED)
         attendees = _attendees(world, plan, kind, day, rng, status=Activity.Status.PLANNED)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandan.demo.base import AS_OF_DATE
 from sandan.program.models import Designation, ProgramYear, ServiceCategory
 from sandan.registry.models import Complex, Expert, Organisation, Province
 
@@ -19,8 +20,9 @@ YEAR = 2010
 PROBLEMS = {"2009": 3_000, "national": 20_000}
 TEXTS_FILE = Path(__file__).resolve().parents[3] / "data" / "support" / "demo_texts.json"
 KST = zoneinfo.ZoneInfo("Asia/Seoul")
-# The demo year ends here: what would happen later has not happened.
-AS_OF = dt.datetime(YEAR, 12, 31, 18, 0, tzinfo=KST)
+# The demo's world is as of this day (sandan.demo.base.AS_OF_DATE): what would happen
+# from then on has not happened.
+AS_OF = dt.datetime.combine(AS_OF_DATE, dt.time.min, tzinfo=KST)
 SMALL_FIRM = 50
 SMALL_SHARE = 0.9
 CATEGORY_WEIGHTS = {

@@ -16,8 +16,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sandan.core import clock
 from sandan.core.io import refresh_statistics
-from sandan.demo.base import DemoError
+from sandan.demo.base import AS_OF_DATE, DemoError
 from sandan.demo.councils.load import load_councils_demo
 from sandan.demo.program import load_program_demo
 from sandan.demo.registry.scales import SCALES
@@ -79,6 +80,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's world is as of AS_OF_DATE (ADR 0015): every write it makes (audit
+        # entries, approvals, coming activities) is dated by the clock held there.
+        with clock.held_at(AS_OF_DATE):
+            self._load(**options)
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"the demo's world is as of {AS_OF_DATE.isoformat()}")
+            if clock.as_of() != AS_OF_DATE:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"serve it held at that date: SANDAN_AS_OF={AS_OF_DATE.isoformat()} "
+                        "sandan runserver (make demo does)"
+                    )
+                )
+
+    def _load(self, **options: Any) -> None:
         verbosity = int(options["verbosity"])
         for name in ("organisations", "experts", "activities", "problems"):
             if options[name] is not None and options[name] < 0:
