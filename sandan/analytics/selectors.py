@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from sandan.registry import selectors as registry
 from sandan.registry.models import Complex, ComplexStat, Province, Zone
@@ -39,6 +39,7 @@ class LatestQuarter:
     employment_persons: int
     output_100m_krw: Decimal
     exports_1m_usd: Decimal
+    illustrative: bool = False  # some of the quarter's figures are made up (the demo's)
 
 
 @dataclass
@@ -117,6 +118,7 @@ def latest_quarter(user: Any) -> LatestQuarter | None:
             employment=Sum("employment_persons"),
             output=Sum("output_100m_krw"),
             exports=Sum("exports_1m_usd"),
+            illustrative=Count("id", filter=Q(is_illustrative=True)),
         )
         .order_by("-quarter")
         .first()
@@ -129,4 +131,5 @@ def latest_quarter(user: Any) -> LatestQuarter | None:
         employment_persons=last["employment"] or 0,
         output_100m_krw=last["output"] or Decimal(0),
         exports_1m_usd=last["exports"] or Decimal(0),
+        illustrative=bool(last["illustrative"]),
     )

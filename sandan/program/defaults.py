@@ -42,6 +42,7 @@ def _create(spec: dict[str, Any], actor: Any) -> ProgramYear:
         rules=spec.get("rules", {}),
         notes=spec.get("source", ""),
         source="command",
+        illustrative_targets=bool(spec.get("zone_targets_illustrative", False)),
     )
     for milestone in spec.get("milestones", []):
         add_milestone(actor, program_year, source="command", **milestone)

@@ -158,6 +158,9 @@ class ZoneTarget(models.Model):
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="targets")
     hubs = models.PositiveSmallIntegerField(_("거점단지"), default=0)
     linked = models.PositiveSmallIntegerField(_("연계단지"), default=0)
+    # The published plan gives only national totals; a per-zone split made up to show how
+    # targets work is marked so wherever it is shown.
+    is_illustrative = models.BooleanField(_("예시 자료"), default=False)
 
     objects: ClassVar[RestrictedQuerySet[ZoneTarget]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = {"zone": "zone"}

@@ -81,6 +81,7 @@ class ZoneProgress:
     linked_target: int
     hubs: int
     linked: int
+    illustrative: bool = False  # the target is a made-up split, not a published one
 
     @property
     def warnings(self) -> list[str]:
@@ -119,6 +120,7 @@ def zone_progress(user: Any, program_year: ProgramYear) -> list[ZoneProgress]:
                 linked_target=target.linked if target else 0,
                 hubs=counts.get((zone.pk, "hub"), 0),
                 linked=counts.get((zone.pk, "linked"), 0),
+                illustrative=bool(target and target.is_illustrative),
             )
         )
     return rows

@@ -39,8 +39,10 @@ def create_program_year(
     rules: Mapping[str, Any] | None = None,
     notes: str = "",
     source: str = "web",
+    illustrative_targets: bool = False,
 ) -> ProgramYear:
-    """A new draft year with its zone targets {zone code: (hubs, linked)} and categories."""
+    """A new draft year with its zone targets {zone code: (hubs, linked)} and categories
+    (`illustrative_targets`: the per-zone split is made up, not published)."""
     targets = dict(zone_targets or {})
     with transaction.atomic():
         program_year = create_object(
@@ -63,7 +65,13 @@ def create_program_year(
             create_object(
                 actor,
                 ZoneTarget,
-                {"program_year": program_year, "zone": zones[code], "hubs": hubs, "linked": linked},
+                {
+                    "program_year": program_year,
+                    "zone": zones[code],
+                    "hubs": hubs,
+                    "linked": linked,
+                    "is_illustrative": illustrative_targets,
+                },
                 source=source,
             )
         for order, category in enumerate(categories, start=1):

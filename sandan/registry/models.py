@@ -383,6 +383,9 @@ class ComplexStat(models.Model):
         default=0,
         validators=[MinValueValidator(0)],
     )
+    # Figures made up for a demonstration (the demo's 2005–2009 quarters), not published
+    # ones: every page that shows them says so.
+    is_illustrative = models.BooleanField(_("예시 자료"), default=False)
 
     objects: ClassVar[RestrictedQuerySet[ComplexStat]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = {

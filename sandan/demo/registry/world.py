@@ -248,6 +248,7 @@ def write_stats(seed: int, scale: Scale, *, progress: bool = False, batch_size: 
                 "employment_persons": row.employment,
                 "output_100m_krw": row.output,
                 "exports_1m_usd": row.exports,
+                "is_illustrative": True,  # generated figures, marked where they are shown
             }
             current = existing.get((complex_.pk, row.year, row.quarter))
             if current is None:
@@ -277,6 +278,7 @@ def write_stats(seed: int, scale: Scale, *, progress: bool = False, batch_size: 
 
 
 UPDATED_STAT_FIELDS = [
+    "is_illustrative",
     "tenants",
     "operating_firms",
     "employment_persons",

@@ -38,6 +38,11 @@ class Migration(migrations.Migration):
             name="ends_on",
             field=models.DateField(verbose_name="종료일"),
         ),
+        migrations.AddField(
+            model_name="zonetarget",
+            name="is_illustrative",
+            field=models.BooleanField(default=False, verbose_name="예시 자료"),
+        ),
         migrations.AddConstraint(
             model_name="programyear",
             constraint=models.CheckConstraint(
