@@ -11,6 +11,12 @@ from django.utils.translation import gettext as _
 
 from sandan.support.services._common import _now
 
+STAGE_NAMES = {
+    "triage": lambda: _("분류 지연"),
+    "start": lambda: _("과제 착수 지연"),
+    "complete": lambda: _("완료 지연"),
+}
+
 
 def send_service_level_reminders(*, now: dt.datetime | None = None, connection: Any = None) -> int:
     """E-mail each active coordinator and regional staff member the problems past their
@@ -38,7 +44,7 @@ def send_service_level_reminders(*, now: dt.datetime | None = None, connection: 
         lines = [
             _("- [%(stage)s] %(org)s: %(title)s (%(since)s부터)")
             % {
-                "stage": _("분류 지연") if p.overdue_stage == "triage" else _("과제 착수 지연"),  # type: ignore[attr-defined]
+                "stage": STAGE_NAMES[p.overdue_stage](),  # type: ignore[attr-defined]
                 "org": p.organisation.name_ko,
                 "title": p.title,
                 "since": timezone.localtime(p.overdue_since).strftime("%Y-%m-%d"),  # type: ignore[attr-defined]
