@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
@@ -190,7 +189,7 @@ def test_the_filters_mean_what_a_user_expects(hq: Client, world: dict[str, Any])
 
 def test_the_selector_filters_by_intake_days_and_overdue(world: dict[str, Any]) -> None:
     user = user_with_role(Role.HQ_STAFF)
-    today = timezone.localdate()
+    today = clock.today()
     three_days_ago = today - dt.timedelta(days=3)
     injection = world["problems"]["injection"].pk
 
