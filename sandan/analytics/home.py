@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from sandan.accounts.roles import Role, grants_for
+from sandan.core import clock
 from sandan.core.models import AuditEntry
 from sandan.councils.models import Activity
 from sandan.councils.selectors import ActivityFilter, activities
@@ -68,7 +69,7 @@ class Period:
 
 def period(today: dt.date | None = None) -> Period:
     """Today and the program year open today (None when no year is approved yet)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     try:
         year: ProgramYear | None = current_program_year(today)
     except ValidationError:
@@ -124,7 +125,7 @@ def firm_home(user: Any, when: Period) -> FirmHome:
         .select_related("program_year", "hub__complex")
         .order_by("-created_at", "-id")
     )
-    now = timezone.now()
+    now = clock.now()
     surveys = (
         Survey.objects.restrict(user, "view")
         .filter(answered_at__isnull=True, expires_at__gt=now)
