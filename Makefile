@@ -20,7 +20,7 @@ install: $(BIN)/.installed
 # The demo speaks plain HTTP on localhost, so the Secure flag of cookies is off here only.
 # Links in e-mails (the console shows them) point at the demo server.
 demo serve: export SANDAN_SITE_URL ?= http://127.0.0.1:$(PORT)
-# The demo's world is 2010: the site is held "as of" the demo's date (docs/adr/0015), which
+# The demo's world is 2010: the site is held "as of" the demo's date (docs/adr/0016), which
 # every page states in its header. Set SANDAN_AS_OF= (empty) to run on the real date.
 demo serve: export SANDAN_AS_OF ?= 2010-12-20
 

@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sandan.accounts.models import Membership, MembershipStatus, ScopeKind
 from sandan.accounts.roles import Role
+from sandan.core import clock
 from sandan.core.forms import ALL, INPUT, SELECT, FilterForm, filter_select, search_field
 
 DATE = {**INPUT, "type": "date"}
@@ -177,7 +177,7 @@ class EndMembershipForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = clock.today()
 
 
 class AccountRequestForm(forms.Form):

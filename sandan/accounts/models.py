@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sandan.accounts.roles import Grant, Role
+from sandan.core import clock
 from sandan.core.querysets import RestrictedQuerySet, ScopePath
 
 
@@ -64,14 +65,14 @@ class MembershipQuerySet(RestrictedQuerySet["Membership"]):
         return self.filter(user=user).in_force()
 
     def in_force(self) -> MembershipQuerySet:
-        return self.filter(_in_force(timezone.localdate()))
+        return self.filter(_in_force(clock.today()))
 
     def ended(self) -> MembershipQuerySet:
-        today = timezone.localdate()
+        today = clock.today()
         return self.filter(Q(is_active=False) | Q(valid_until__lt=today))
 
     def upcoming(self) -> MembershipQuerySet:
-        return self.filter(is_active=True, valid_from__gt=timezone.localdate())
+        return self.filter(is_active=True, valid_from__gt=clock.today())
 
 
 class MembershipStatus(models.TextChoices):
@@ -175,7 +176,7 @@ class Membership(models.Model):
 
     @property
     def status(self) -> str:
-        today = timezone.localdate()
+        today = clock.today()
         if not self.is_active or (self.valid_until is not None and self.valid_until < today):
             return MembershipStatus.ENDED
         if self.valid_from is not None and self.valid_from > today:
@@ -255,7 +256,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         """
         conn = connections[self.db]
         ops = conn.ops
-        today = timezone.localdate()
+        today = clock.today()
         params = [
             ops.adapt_datetimefield_value(stale_before or timezone.now()),
             True,
@@ -400,7 +401,9 @@ class AccountRequest(models.Model):
         choices=AccountRequestStatus.choices,
         default=AccountRequestStatus.PENDING,
     )
-    created_at = models.DateTimeField(_("신청일시"), auto_now_add=True)
+    # The site's clock (ADR 0016), as its decision is: a request is never decided before it
+    # is made.
+    created_at = models.DateTimeField(_("신청일시"), default=clock.now, editable=False)
     decided_at = models.DateTimeField(_("처리일시"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,7 +27,7 @@ from sandan.accounts.models import (
     scope_kind_of,
 )
 from sandan.accounts.roles import Role
-from sandan.core import audit
+from sandan.core import audit, clock
 from sandan.core.models import AuditAction
 from sandan.core.querysets import allows
 from sandan.core.services import NotAllowed, ensure_allowed
@@ -156,7 +156,7 @@ def end_membership(
     no longer counts at all). Only HQ ends memberships; the reason is kept in the log."""
     if actor is not None and not allows(actor, Membership, "change"):
         raise NotAllowed(_("역할은 공단 본사만 종료할 수 있습니다."))
-    today = timezone.localdate()
+    today = clock.today()
     end = on or today
     with transaction.atomic():
         ensure_allowed(actor, membership, "change")
@@ -243,7 +243,7 @@ def approve_account_request(
             user=user,
             role=Role.COMPANY_USER,
             organisation_id=locked.organisation_id,
-            valid_from=timezone.localdate(),
+            valid_from=clock.today(),
         )
         membership.full_clean()
         membership.save()
@@ -252,7 +252,7 @@ def approve_account_request(
         )
         before = audit.snapshot(locked)
         locked.status = AccountRequestStatus.APPROVED
-        locked.decided_at = timezone.now()
+        locked.decided_at = clock.now()
         locked.decided_by = actor
         locked.user = user
         locked.save()
@@ -272,7 +272,7 @@ def reject_account_request(
         locked = _lock_pending(actor, account_request)
         before = audit.snapshot(locked)
         locked.status = AccountRequestStatus.REJECTED
-        locked.decided_at = timezone.now()
+        locked.decided_at = clock.now()
         locked.decided_by = actor
         locked.decision_reason = reason[:500]
         locked.save()

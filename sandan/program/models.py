@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core import clock
 from sandan.core.querysets import RestrictedQuerySet
 from sandan.registry.models import Complex, Zone
 
@@ -359,7 +360,8 @@ class PlanRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The site's clock (ADR 0016): a plan run in a world held "as of" a date is dated then.
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(_("승인일"), null=True, blank=True)
     approved_by = models.ForeignKey(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core import audit, clock
@@ -199,7 +198,7 @@ def designate(
         fields = {
             **fields,
             "status": Designation.Status.APPROVED,
-            "approved_at": timezone.now(),
+            "approved_at": clock.now(),
             "approved_by": actor,
         }
         if existing is None:
@@ -297,7 +296,7 @@ def run_plan(plan_run: PlanRun, on_progress: Callable[[int, str], None] | None =
             else exc.messages
         )
         PlanRun.objects.filter(pk=plan_run.pk).update(
-            status=PlanRun.Status.FAILED, error=" ".join(messages), finished_at=timezone.now()
+            status=PlanRun.Status.FAILED, error=" ".join(messages), finished_at=clock.now()
         )
     else:
         PlanRun.objects.filter(pk=plan_run.pk).update(
@@ -308,7 +307,7 @@ def run_plan(plan_run: PlanRun, on_progress: Callable[[int, str], None] | None =
             gap=plan.gap,
             proven_optimal=plan.proven_optimal,
             seconds=plan.seconds,
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
         )
     plan_run.refresh_from_db()
     return plan_run
@@ -478,7 +477,7 @@ def approve_plan(
                 % {"list": " ".join(breaches)}
             }
         )
-    now = timezone.now()
+    now = clock.now()
     why = " / ".join(part for part in (reason.strip(), override_reason) if part)
     counts = {"added": 0, "kept": 0, "changed": 0, "retired": 0}
     with transaction.atomic():

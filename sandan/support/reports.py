@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.accounts.models import Membership
+from sandan.core import clock
 from sandan.core.i18n import local_name
 from sandan.core.pdf import Report
 from sandan.program.models import ProgramYear
@@ -72,7 +73,8 @@ def outcome_pdf(
         [
             _("%(year)s년 사업") % {"year": year.year},
             _("범위: %(scope)s") % {"scope": scope},
-            _("작성: %(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")},
+            _("작성: %(time)s")
+            % {"time": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M %Z")},
         ],
         landscape=True,
     )

@@ -2,6 +2,8 @@ import datetime
 
 from django.db import migrations, models
 
+import sandan.core.clock
+
 
 def fiscal_year(apps, schema_editor):
     ProgramYear = apps.get_model("program", "ProgramYear")
@@ -13,7 +15,7 @@ def fiscal_year(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("program", "0002_planrun"),
+        ("program", "0003_designation_lifecycle"),
     ]
 
     operations = [
@@ -49,5 +51,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(("starts_on__lte", models.F("ends_on"))),
                 name="program_year_period_in_order",
             ),
+        ),
+        migrations.AlterField(
+            model_name="planrun",
+            name="created_at",
+            field=models.DateTimeField(default=sandan.core.clock.now, editable=False),
         ),
     ]
