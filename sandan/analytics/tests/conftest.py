@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from sandan.accounts.roles import Role
 from sandan.accounts.tests.factories import user_with_role
+from sandan.core import clock
 from sandan.councils.models import Membership
 from sandan.councils.tests.factories import ActivityFactory, CouncilFactory
 from sandan.program.models import ZoneTarget
@@ -25,6 +25,13 @@ from sandan.support.tests.factories import (
     hub_of_year,
     support_year,
 )
+
+
+@pytest.fixture(autouse=True)
+def _as_of_2010(settings: Any) -> None:
+    # The world is program year 2010: its work is dated, and the homes read, on a day of
+    # that year (the site's clock, sandan.core.clock, reads this).
+    settings.SANDAN_AS_OF = "2010-06-15"
 
 
 @dataclass
@@ -52,7 +59,7 @@ def _side(code: str, office_code: str, label: str) -> Side:
     overdue = ProblemFactory(
         organisation=firm,
         title=f"{label} 오래된 접수 건",
-        submitted_at=timezone.now() - dt.timedelta(days=40),
+        submitted_at=clock.now() - dt.timedelta(days=40),
     )
     project = ProjectFactory(hub=hub, title=f"{label} 공정 개선 지원", lead=firm)
     council = CouncilFactory(hub=hub, name=f"{label} 기계부품 미니클러스터")
@@ -108,7 +115,7 @@ def world(db: None) -> World:
         organisation=changwon.firm,
         email="kim@changwon.example.kr",
         token_hash="a" * 64,
-        sent_at=timezone.now(),
-        expires_at=timezone.now() + dt.timedelta(days=30),
+        sent_at=clock.now(),
+        expires_at=clock.now() + dt.timedelta(days=30),
     )
     return World(year, changwon, banwol, users)

@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 import factory
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.councils.models import Activity, Attendance, Council, Membership, SubGroup
 from sandan.program.models import DEFAULT_RULES, Designation, ProgramYear
 from sandan.registry.models import Complex, Organisation
@@ -86,7 +86,7 @@ class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     council = factory.SubFactory(CouncilFactory)
     kind = Activity.Kind.SEMINAR
     title = factory.Sequence(lambda n: f"스마트 공정 자동화 세미나 {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    starts_at = factory.LazyFunction(lambda: clock.now() + dt.timedelta(days=10))
     place = "창원 산업단지 지원센터 2층 대회의실"
     agenda = "1. 공정 자동화 사례 발표\n2. 애로사항 토론"
 
