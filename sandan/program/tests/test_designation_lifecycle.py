@@ -4,6 +4,9 @@ an override says why."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -133,3 +136,27 @@ def test_a_designation_by_hand_is_in_force_at_once(year: ProgramYear) -> None:
 
     hub = designate(hq, program_year=year, complex=Complex.objects.get(name_ko="창원"), role="hub")
     assert hub.status == Designation.Status.APPROVED and hub.approved_by == hq
+
+
+def test_plans_and_approvals_are_dated_by_the_sites_clock(year: ProgramYear, settings: Any) -> None:
+    # A world held as of a date (ADR 0016): the plan is made and approved on that day, as
+    # the audit log says, not on the machine's date.
+    settings.SANDAN_AS_OF = "2010-12-20"
+    _dongnam_world()
+    plan_run = _proposed(year)
+    approve_plan(user_with_role(Role.MINISTRY_OFFICER), plan_run, reason="2010년 최종계획")
+    plan_run.refresh_from_db()
+    day = dt.date(2010, 12, 20)
+    assert plan_run.finished_at is not None and plan_run.approved_at is not None
+    assert {plan_run.created_at.date(), plan_run.finished_at.date()} == {day}
+    assert plan_run.approved_at.date() == day
+    hq = user_with_role(Role.HQ_STAFF)
+    hub = Designation.objects.filter(program_year=year, role="hub").first()
+    extra = _complex("온산2", "31", "31711", 80, "30")
+    by_hand = designate(
+        hq, program_year=year, complex=extra, role="linked", hub=hub, reason="추가 지정"
+    )
+    assert by_hand.approved_at is not None and by_hand.approved_at.date() == day
+    assert {
+        entry.at.date() for entry in AuditEntry.objects.filter(content_type__model="designation")
+    } == {day}
