@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandan.demo.support.world import KST, MONTH_WEIGHTS, YEAR, Firm, Place, World
+from sandan.demo.support.world import AS_OF, KST, MONTH_WEIGHTS, YEAR, Firm, Place, World
 from sandan.support.models import (
     BudgetLine,
     ExpertAssignment,
@@ -156,10 +156,14 @@ def _after(when: dt.datetime, days: float, rng: random.Random) -> dt.datetime:
 
 
 def _submitted(rng: random.Random) -> dt.datetime:
-    month = rng.choices(range(1, 13), weights=MONTH_WEIGHTS)[0]
-    day = rng.randint(1, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
-    when = dt.datetime(YEAR, month, day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=KST)
-    return _working(when, rng)
+    """A moment of intake in the year, in office hours, before the day the world is as of."""
+    while True:
+        month = rng.choices(range(1, 13), weights=MONTH_WEIGHTS)[0]
+        day = rng.randint(1, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+        when = dt.datetime(YEAR, month, day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=KST)
+        when = _working(when, rng)
+        if when < AS_OF:
+            return when
 
 
 def _lognormal_days(rng: random.Random, median: float, sigma: float) -> float:

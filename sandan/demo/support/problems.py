@@ -135,7 +135,7 @@ class ProblemGenerator:
                 ),
                 ("defects", dt.datetime(YEAR, 8, 23, 14, 5), "project", {"project": "in_progress"}),
                 ("buyers", dt.datetime(YEAR, 11, 15, 9, 40), "stay", {"match": True}),
-                ("cnc_cad", dt.datetime(YEAR, 12, 27, 16, 30), "stay", {"untriaged": True}),
+                ("cnc_cad", dt.datetime(YEAR, 12, 17, 16, 30), "stay", {"untriaged": True}),
             )
             for key, when, fate, forced in story:
                 plan = self._problem(

@@ -113,14 +113,17 @@ class Generator(ProblemGenerator):
         submitted = _after(created, rng.uniform(5, 20), rng)
         approved = _after(submitted, rng.uniform(5, 15), rng)
         started = _after(approved, rng.uniform(3, 10), rng)
-        start_date = _day(approved) + dt.timedelta(days=rng.randint(5, 12))
-        end_date = start_date + dt.timedelta(days=rng.randint(low, high))
+        # A project runs within its program year (the services refuse dates outside it): one
+        # approved late in the year starts by its last day and ends with it.
+        year_end = dt.date(YEAR, 12, 31)
+        start_date = min(_day(approved) + dt.timedelta(days=rng.randint(5, 12)), year_end)
+        end_date = min(start_date + dt.timedelta(days=rng.randint(low, high)), year_end)
         if forced == "completed":
             end_date = min(end_date, dt.date(YEAR, 11, 26))
             end_date = max(end_date, start_date + dt.timedelta(days=30))
         completed = _working(_at(end_date, 17, rng.randint(0, 50)), rng)
         if forced == "in_progress" and completed <= AS_OF:
-            end_date = dt.date(YEAR + 1, 3, 31)
+            end_date = year_end
             completed = _at(end_date, 17)
         project = ProjectPlan(
             problems=members,

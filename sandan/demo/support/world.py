@@ -33,7 +33,7 @@ CATEGORY_WEIGHTS = {
     "FIELD_EDUCATION": 14,
 }
 MONTH_WEIGHTS = (0.35, 0.6, 1.1, 1.2, 1.2, 1.1, 1.0, 0.8, 1.0, 1.15, 1.1, 0.9)
-# What becomes of a problem (before the year's end cuts it short).
+# What becomes of a problem (before the day the world is as of cuts it short).
 FATES = {
     "project": 50,
     "stay": 14,

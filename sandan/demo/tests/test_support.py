@@ -7,6 +7,7 @@ built once per module inside a transaction rolled back at the end; all tests are
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import Counter
@@ -22,9 +23,9 @@ from django.test import override_settings
 from sandan.accounts.models import User
 from sandan.core.models import AuditEntry
 from sandan.councils.models import Activity
-from sandan.demo.base import AUDIT_SOURCE
+from sandan.demo.base import AS_OF_DATE, AUDIT_SOURCE
 from sandan.demo.support.load import delete_support, fingerprint, load_support_demo
-from sandan.demo.support.world import SupportDemoSummary
+from sandan.demo.support.world import KST, SupportDemoSummary
 from sandan.program.models import Designation
 from sandan.registry.reference import load_reference
 from sandan.support.models import (
@@ -189,6 +190,26 @@ def test_projects_keep_the_rules_of_the_services(world: SupportDemoSummary) -> N
         response.full_clean()
     assert Outcome.objects.filter(sales_after_krw__gte=1).exists()
     assert MentoringNote.objects.exclude(body="").count() == MentoringNote.objects.count() > 0
+
+
+def test_the_world_ends_before_its_as_of_day_and_projects_keep_to_their_year(
+    world: SupportDemoSummary,
+) -> None:
+    # Nothing has happened yet on or after the day the world is as of (ADR 0016).
+    as_of = dt.datetime.combine(AS_OF_DATE, dt.time.min, tzinfo=KST)
+    stamps = ("submitted_at", "triaged_at", "matched_at", "project_started_at", "resolved_at")
+    for field in stamps:
+        assert not Problem.objects.filter(**{f"{field}__gte": as_of}).exists(), field
+    for field in ("submitted_at", "approved_at", "started_at", "completed_at"):
+        assert not Project.objects.filter(**{f"{field}__gte": as_of}).exists(), field
+    assert Problem.objects.filter(submitted_at__gte=as_of - dt.timedelta(days=10)).exists()
+    # A project's dates lie within its program year, as the services require.
+    for project in Project.objects.select_related("program_year").prefetch_related("milestones"):
+        year = project.program_year
+        for day in (project.start_date, project.end_date):
+            assert day is None or year.holds(day), (project.pk, day)
+        for milestone in project.milestones.all():
+            assert year.holds(milestone.due_date), (project.pk, milestone.due_date)
 
 
 def test_discovery_meetings_count_their_problems(world: SupportDemoSummary) -> None:
