@@ -26,7 +26,7 @@ from sandan.councils.models import Activity
 from sandan.councils.selectors import ActivityFilter, activities
 from sandan.program.models import Designation, ProgramYear
 from sandan.program.selectors import ZoneProgress, current_program_year, zone_progress
-from sandan.registry.models import Complex, Zone
+from sandan.registry.models import Complex, ComplexStat, Zone
 from sandan.support.models import ExpertAssignment, Problem, Project, Survey
 from sandan.support.selectors import overdue_problems
 
@@ -252,6 +252,8 @@ class NationalHome:
     complexes: int
     tenants: int
     awaiting_approval: list[Project]
+    # The registry quarter the tenant count describes (year, quarter), None without figures.
+    registry_quarter: tuple[int, int] | None = None
 
 
 @dataclass
@@ -345,8 +347,14 @@ def national_home(user: Any, when: Period) -> NationalHome:
     """The nation by zone for the open year, the registry's totals, and (for HQ) the
     projects waiting for approval."""
     complexes = Complex.objects.restrict(user, "view").aggregate(n=Count("id"), t=Sum("tenants"))
+    quarter = (
+        ComplexStat.objects.restrict(user, "view")
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
     if when.year is None:
-        return NationalHome([], None, complexes["n"] or 0, complexes["t"] or 0, [])
+        return NationalHome([], None, complexes["n"] or 0, complexes["t"] or 0, [], quarter)
     rows = zone_work(user, when.year)
     return NationalHome(
         zones=rows,
@@ -354,6 +362,7 @@ def national_home(user: Any, when: Period) -> NationalHome:
         complexes=complexes["n"] or 0,
         tenants=complexes["t"] or 0,
         awaiting_approval=_awaiting_approval(user, when.year),
+        registry_quarter=quarter,
     )
 
 

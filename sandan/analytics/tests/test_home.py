@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 
 from sandan.analytics.tests.conftest import World, _side
 from sandan.core import clock
+from sandan.registry.models import ComplexStat
 
 HOME = "/"
 
@@ -131,6 +132,19 @@ def test_the_ministry_sees_the_nation_too(client: Client, world: World) -> None:
     assert "수도권" in body and "동남권" in body
 
 
+def test_the_tenant_count_says_which_registry_quarter_it_is_of(
+    client: Client, world: World
+) -> None:
+    # The home is dated by the program year and today; the registry's figures are of their
+    # own quarter (the last one imported), and the card says which.
+    for quarter in (3, 4):
+        ComplexStat.objects.create(complex=world.changwon.hub.complex, year=2009, quarter=quarter)
+    body = _home(client, world, "hq")
+    assert "입주업체" in body and "(2009년 4분기 말)" in body
+    english = client.get(HOME, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "(end of Q4 2009)" in english
+
+
 def test_a_regional_hq_cannot_open_another_zone(client: Client, world: World) -> None:
     body = _home(client, world, "regional", zone="capital")
 
@@ -192,11 +206,11 @@ QUERIES = {
     # (+ years), projects, hubs, problems and projects per hub, overdue list (+ years),
     # awaiting approval
     "regional": 3 + 1 + 14,
-    # program year; complexes; designations, targets, zones, problems, overdue (+ years),
-    # projects, awaiting approval
-    "hq": 3 + 1 + 1 + 9,
+    # program year; complexes, their latest quarter; designations, targets, zones, problems,
+    # overdue (+ years), projects, awaiting approval
+    "hq": 3 + 1 + 1 + 10,
     # (the ministry approves no project: that list needs no query)
-    "ministry": 3 + 1 + 1 + 8,
+    "ministry": 3 + 1 + 1 + 9,
     # program year; active cases + count, finished cases, projects
     "expert": 3 + 1 + 4,
     # program year; latest entries, entries of the week
