@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from sandan.accounts.roles import Role, grants_for
 from sandan.core import clock
@@ -461,7 +460,7 @@ def auditor_home(user: Any, when: Period) -> AuditorHome:
         "actor", "content_type"
     )
     since = when.today - dt.timedelta(days=6)
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    start = clock.day_start(since)
     return AuditorHome(
         entries=list(entries.order_by("-at", "-id")[: LIST_SIZE * 2]),
         last_week=entries.filter(at__gte=start).count(),

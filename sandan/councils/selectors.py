@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.core import clock
@@ -180,10 +179,6 @@ class ActivityFilter:
     date_to: dt.date | None = None
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def activities(user: Any, filters: ActivityFilter | None = None) -> QuerySet[Activity]:
     f = filters or ActivityFilter()
     attendance = Attendance.objects.all()
@@ -199,13 +194,13 @@ def activities(user: Any, filters: ActivityFilter | None = None) -> QuerySet[Act
     # Date ranges, not __year: the (council, starts_at) and (starts_at) indexes serve them.
     if f.year:
         qs = qs.filter(
-            starts_at__gte=_day_start(dt.date(f.year, 1, 1)),
-            starts_at__lt=_day_start(dt.date(f.year + 1, 1, 1)),
+            starts_at__gte=clock.day_start(dt.date(f.year, 1, 1)),
+            starts_at__lt=clock.day_start(dt.date(f.year + 1, 1, 1)),
         )
     if f.date_from:
-        qs = qs.filter(starts_at__gte=_day_start(f.date_from))
+        qs = qs.filter(starts_at__gte=clock.day_start(f.date_from))
     if f.date_to:
-        qs = qs.filter(starts_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+        qs = qs.filter(starts_at__lt=clock.day_start(f.date_to + dt.timedelta(days=1)))
     if f.council:
         qs = qs.filter(council_id=f.council)
     if f.zone:
@@ -235,17 +230,17 @@ def attendance(
         qs = qs.filter(activity__council_id=council)
     if year:
         qs = qs.filter(
-            activity__starts_at__gte=_day_start(dt.date(year, 1, 1)),
-            activity__starts_at__lt=_day_start(dt.date(year + 1, 1, 1)),
+            activity__starts_at__gte=clock.day_start(dt.date(year, 1, 1)),
+            activity__starts_at__lt=clock.day_start(dt.date(year + 1, 1, 1)),
         )
     if zone:
         qs = qs.filter(activity__council__zone__code=zone)
     if hub:
         qs = qs.filter(activity__council__hub__complex__kicox_id=hub)
     if date_from:
-        qs = qs.filter(activity__starts_at__gte=_day_start(date_from))
+        qs = qs.filter(activity__starts_at__gte=clock.day_start(date_from))
     if date_to:
-        qs = qs.filter(activity__starts_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+        qs = qs.filter(activity__starts_at__lt=clock.day_start(date_to + dt.timedelta(days=1)))
     return qs.order_by("activity_id", "id")
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Case, F, Func, Max, Q, QuerySet, Value, When
 from django.db.models.fields import BigIntegerField, CharField, DateTimeField
-from django.utils import timezone
 
 from sandan.core import clock
 from sandan.core.background import Refreshed
@@ -35,10 +34,6 @@ def rule_of(year: ProgramYear, name: str, default: Any) -> Any:
 
 
 # Lists ------------------------------------------------------------------------------
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @dataclass(frozen=True)
@@ -87,10 +82,10 @@ class ProblemFilter:
                 | Q(category__isnull=True, suggested_category__code=self.category)
             )
         if self.submitted_from:
-            queryset = queryset.filter(submitted_at__gte=_day_start(self.submitted_from))
+            queryset = queryset.filter(submitted_at__gte=clock.day_start(self.submitted_from))
         if self.submitted_to:
             next_day = self.submitted_to + dt.timedelta(days=1)
-            queryset = queryset.filter(submitted_at__lt=_day_start(next_day))
+            queryset = queryset.filter(submitted_at__lt=clock.day_start(next_day))
         if self.overdue:
             queryset = queryset.filter(pk__in=overdue_problems(user).values("pk"))
         if text := (self.text or "").strip():
