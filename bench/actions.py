@@ -280,7 +280,7 @@ def main() -> None:
     setup_test_environment()
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 403s are expected
     settings.SANDAN_REFIT_IN_BACKGROUND = True  # as the demo server runs
-    # Served as `make demo` serves it: held as of the demo's date (ADR 0016), so that a
+    # Served as `make demo` serves it: held as of the demo's date (ADR 0017), so that a
     # firm's new problem belongs to program year 2010.
     if not settings.SANDAN_AS_OF:
         from sandan.demo.base import AS_OF_DATE

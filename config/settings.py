@@ -245,7 +245,7 @@ SANDAN_SITE_URL = os.environ.get(
 if PRODUCTION and not SANDAN_SITE_URL.startswith("https://"):
     raise RuntimeError("SANDAN_SITE_URL (https://…) must be set when SANDAN_ENV=production")
 
-# The date the world of this site is "as of" (ADR 0016): every business "today" and "now"
+# The date the world of this site is "as of" (ADR 0017): every business "today" and "now"
 # (sandan.core.clock) reads it, and the header states it. Empty: the real date. The demo's
 # world is 2010, so `make demo` sets it to the demo's date.
 SANDAN_AS_OF = os.environ.get("SANDAN_AS_OF", "")

@@ -401,7 +401,7 @@ class AccountRequest(models.Model):
         choices=AccountRequestStatus.choices,
         default=AccountRequestStatus.PENDING,
     )
-    # The site's clock (ADR 0016), as its decision is: a request is never decided before it
+    # The site's clock (ADR 0017), as its decision is: a request is never decided before it
     # is made.
     created_at = models.DateTimeField(_("신청일시"), default=clock.now, editable=False)
     decided_at = models.DateTimeField(_("처리일시"), null=True, blank=True)

@@ -1,4 +1,4 @@
-"""One clock for every business "today" and "now" (ADR 0016).
+"""One clock for every business "today" and "now" (ADR 0017).
 
 A site may run "as of" a date (`settings.SANDAN_AS_OF`, e.g. the demo's world of 2010): then
 today is that date and now is that date at the real time of day, so new work, its audit

@@ -62,7 +62,7 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name=_("작업자"),
     )
-    # The site's clock (ADR 0016): a write of a world held "as of" a date is dated then.
+    # The site's clock (ADR 0017): a write of a world held "as of" a date is dated then.
     at = models.DateTimeField(_("일시"), default=clock.now, editable=False, db_index=True)
     action = models.CharField(_("작업"), max_length=16, choices=AuditAction.choices)
     # What happened in the program's words (approved, designated, referred, ...); empty for

@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 AUDIT_SOURCE = "demo"  # the source of every audit entry the demo writes
 
-# The day the demo's world is "as of" (ADR 0016): its records end the day before, its
+# The day the demo's world is "as of" (ADR 0017): its records end the day before, its
 # councils' coming activities follow it within the year, and `make demo` serves the site
 # held at it (SANDAN_AS_OF), so that every page states it and none contradicts another.
 AS_OF_DATE = dt.date(2010, 12, 20)

@@ -111,12 +111,12 @@ class ProgramYear(models.Model):
     def __str__(self) -> str:
         return f"{self.year}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("program:year_detail", args=[self.year])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._fill_period()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("program:year_detail", args=[self.year])
 
     def _fill_period(self) -> None:
         # A year made without a period gets the fiscal year, 1 January to 31 December.
@@ -360,7 +360,7 @@ class PlanRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The site's clock (ADR 0016): a plan run in a world held "as of" a date is dated then.
+    # The site's clock (ADR 0017): a plan run in a world held "as of" a date is dated then.
     created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(_("승인일"), null=True, blank=True)

@@ -8,8 +8,8 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.registry.selectors import OrgHistory
 
 
@@ -19,7 +19,7 @@ def office_chart(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("on", ""))
         bad_date = False
     except ValueError:
-        day, bad_date = timezone.localdate(), bool(request.GET.get("on"))
+        day, bad_date = clock.today(), bool(request.GET.get("on"))
     history = OrgHistory.load()
     return render(
         request,

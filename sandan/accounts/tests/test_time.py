@@ -1,4 +1,4 @@
-"""People and time (ADR 0016): a role's validity and an account request's dates are facts of
+"""People and time (ADR 0017): a role's validity and an account request's dates are facts of
 the organisation, read against the site's clock, so that a world held "as of" a date (the
 demo's) shows roles in force on that date; API tokens keep the real clock."""
 

@@ -195,7 +195,7 @@ def test_projects_keep_the_rules_of_the_services(world: SupportDemoSummary) -> N
 def test_the_world_ends_before_its_as_of_day_and_projects_keep_to_their_year(
     world: SupportDemoSummary,
 ) -> None:
-    # Nothing has happened yet on or after the day the world is as of (ADR 0016).
+    # Nothing has happened yet on or after the day the world is as of (ADR 0017).
     as_of = dt.datetime.combine(AS_OF_DATE, dt.time.min, tzinfo=KST)
     stamps = ("submitted_at", "triaged_at", "matched_at", "project_started_at", "resolved_at")
     for field in stamps:

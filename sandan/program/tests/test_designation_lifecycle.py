@@ -139,7 +139,7 @@ def test_a_designation_by_hand_is_in_force_at_once(year: ProgramYear) -> None:
 
 
 def test_plans_and_approvals_are_dated_by_the_sites_clock(year: ProgramYear, settings: Any) -> None:
-    # A world held as of a date (ADR 0016): the plan is made and approved on that day, as
+    # A world held as of a date (ADR 0017): the plan is made and approved on that day, as
     # the audit log says, not on the machine's date.
     settings.SANDAN_AS_OF = "2010-12-20"
     _dongnam_world()

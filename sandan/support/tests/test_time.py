@@ -1,4 +1,4 @@
-"""Time that makes sense (ADR 0016): work belongs to the program year whose period holds its
+"""Time that makes sense (ADR 0017): work belongs to the program year whose period holds its
 date, deadlines are measured within that year and by its rules, and every page tells the
 same date when the site is held "as of" one."""
 

@@ -80,7 +80,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo's world is as of AS_OF_DATE (ADR 0016): every write it makes (audit
+        # The demo's world is as of AS_OF_DATE (ADR 0017): every write it makes (audit
         # entries, approvals, coming activities) is dated by the clock held there.
         with clock.held_at(AS_OF_DATE):
             self._load(**options)

@@ -66,7 +66,7 @@ class Api:
     def __init__(self, user: Any) -> None:
         self.client = Client()
         token, self.raw = ApiToken.issue(user)
-        # API tokens keep the real clock (ADR 0016), whatever date the site is held at.
+        # API tokens keep the real clock (ADR 0017), whatever date the site is held at.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
 
     def get(self, path: str, **query: Any) -> Any:

@@ -15,7 +15,7 @@ def fiscal_year(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("program", "0003_designation_lifecycle"),
+        ("program", "0004_year_timeline_and_category_map"),
     ]
 
     operations = [
