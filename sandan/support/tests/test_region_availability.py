@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from sandan.core import clock
 from sandan.registry.models import Organisation
 from sandan.registry.tests.factories import ExpertFactory, province
 from sandan.support import services
@@ -68,7 +68,7 @@ def test_an_expert_away_today_is_neither_suggested_nor_assignable(
     coordinator: Any, firm: Organisation
 ) -> None:
     problem = TriagedProblemFactory(organisation=firm, text_index=0)
-    today = timezone.localdate()
+    today = clock.today()
     away = ExpertFactory(
         name_ko="휴가중",
         specialties=SAME,

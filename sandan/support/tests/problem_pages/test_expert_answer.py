@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from sandan.core import clock
 from sandan.core.models import AuditEntry
 from sandan.core.services import NotAllowed
 from sandan.registry.models import Organisation
@@ -112,7 +113,7 @@ def test_the_expert_marks_a_period_away_on_their_cases_page(
     assert wrong.status_code == 400
     assert "부재 종료일은 시작일보다 빠를 수 없습니다." in wrong.content.decode()
 
-    today = dt.date.today()
+    today = clock.today()
     saved = client.post(
         url,
         {
