@@ -462,9 +462,7 @@ def service_levels(request: HttpRequest) -> HttpResponse:
     if year is not None:
         late = late.filter(program_year=year)
     # The table's columns and what lateness reads (the year's rules and period) only.
-    shown = late.select_related(None).select_related(
-        "organisation", "hub__complex", "program_year"
-    )
+    shown = late.select_related(None).select_related("organisation", "hub__complex", "program_year")
     overdue = list(shown[:OVERDUE_ON_PAGE])
     overdue_total = len(overdue) if len(overdue) < OVERDUE_ON_PAGE else late.count()
     for problem in overdue:

@@ -191,7 +191,7 @@ def test_service_levels_query_count_does_not_grow_with_problems(
     def add(n: int) -> None:
         for days in range(n):
             ProblemFactory(
-                organisation=firm, submitted_at=timezone.now() - dt.timedelta(days=10 + days)
+                organisation=firm, submitted_at=clock.now() - dt.timedelta(days=10 + days)
             )
 
     add(2)
