@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "sandan.program",
     "sandan.councils",
     "sandan.support",
+    # Below support in the layers (support's approval commits grants), but listed after it
+    # so that its scope-world rows can use support's projects (core/tests/world.py).
+    "sandan.finance",
     "sandan.analytics",
     "sandan.api",
     "sandan.demo",  # demo data: above every domain app

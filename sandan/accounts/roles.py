@@ -167,6 +167,24 @@ _EXPERT_SUPPORT: Table = {
     "support.outcome": _reach(view=OWN),
 }
 
+# The program's money (sandan.finance): HQ opens the budget tree and moves money on every
+# line; a regional HQ moves the money of its zone's lines (zone → hubs → categories) and
+# pays its projects; reallocations are approved by a role above the requester (HQ, or the
+# ministry). Coordinators read the lines of their hubs; a company reads the movements of
+# the projects it takes part in.
+FINANCE_MODELS = ("finance.budgetline", "finance.ledgertransaction")
+_READ_FINANCE: Table = {label: {"view": ALL} for label in FINANCE_MODELS}
+_RUN_FINANCE: Table = {
+    "finance.budgetline": _reach(view=ALL, add=ALL, change=ALL, approve=ALL),
+    "finance.ledgertransaction": _reach(view=ALL),
+}
+_RUN_FINANCE_IN_SCOPE: Table = {
+    "finance.budgetline": _reach(view=SCOPE, change=SCOPE),
+    "finance.ledgertransaction": _reach(view=SCOPE),
+}
+_SEE_FINANCE_IN_SCOPE: Table = {label: {"view": SCOPE} for label in FINANCE_MODELS}
+_COMPANY_FINANCE: Table = {"finance.ledgertransaction": _reach(view=SCOPE)}
+
 # People (sandan.accounts): only HQ creates accounts, grants and ends memberships; regional
 # HQs and coordinators see the people of their scope and decide the account requests of
 # its firms; the auditor reads who holds which role.
@@ -190,12 +208,19 @@ POLICY: dict[str, Table] = {
         {
             "program.programyear": _reach(approve=ALL),
             "program.designation": _reach(approve=ALL),
+            "finance.budgetline": _reach(approve=ALL),
         },
         _READ_COUNCILS,
         _READ_SUPPORT,
+        _READ_FINANCE,
     ),
     Role.AUDITOR: _table(
-        _everyone_reads_reference(), _READ_EVERYTHING, _READ_COUNCILS, _READ_SUPPORT, _READ_PEOPLE
+        _everyone_reads_reference(),
+        _READ_EVERYTHING,
+        _READ_COUNCILS,
+        _READ_SUPPORT,
+        _READ_PEOPLE,
+        _READ_FINANCE,
     ),
     Role.HQ_STAFF: _table(
         {label: _reach(view=ALL, add=ALL, change=ALL, delete=ALL) for label in REFERENCE_MODELS},
@@ -208,6 +233,7 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS,
         _RUN_SUPPORT,
         _RUN_PEOPLE,
+        _RUN_FINANCE,
     ),
     Role.REGIONAL_STAFF: _table(
         _everyone_reads_reference(),
@@ -227,6 +253,7 @@ POLICY: dict[str, Table] = {
         _RUN_SUPPORT_IN_SCOPE,
         _APPROVE_PROJECTS_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
+        _RUN_FINANCE_IN_SCOPE,
     ),
     Role.COORDINATOR: _table(
         _everyone_reads_reference(),
@@ -238,12 +265,14 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
+        _SEE_FINANCE_IN_SCOPE,
     ),
     Role.COMPANY_USER: _table(
         _everyone_reads_reference(),
         {"registry.organisation": _reach(view=SCOPE, change=SCOPE, contact=SCOPE)},
         _COMPANY_COUNCILS,
         _COMPANY_SUPPORT,
+        _COMPANY_FINANCE,
     ),
     Role.EXPERT: _table(
         _everyone_reads_reference(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sandan.core import audit
 from sandan.core.models import AuditEvent
 from sandan.core.services import NotAllowed
+from sandan.finance import services as finance
 from sandan.registry.models import Organisation
 from sandan.support.models import DuplicateFlag, Participant, Problem, Project, Survey
 from sandan.support.services._common import (
@@ -25,7 +26,7 @@ from sandan.support.services._common import (
     _user,
     clean_text,
 )
-from sandan.support.services.budget import check_cost_share
+from sandan.support.services.budget import CostShare, check_cost_share
 from sandan.support.services.duplicates import _refresh_flags, duplicate_flags
 from sandan.support.services.outcomes import _new_survey, _survey_message
 
@@ -126,12 +127,13 @@ def approve_project(
         locked = _lock_project(project)
         _move(Project, locked.status, Project.Status.APPROVED)
         _lock_participating_firms(locked)
-        check_cost_share(locked)
+        share = check_cost_share(locked)
         flags = _refresh_flags(actor, locked, duplicate_flags(locked), uuid.uuid4().hex)
         _check_overrides_are_flags_of_project(reasons, flags)
         open_flags = _flags_left_open(flags, reasons)
         if not open_flags:
             _commit_flags(actor, flags, reasons, when, source=source)
+            _commit_grant(actor, locked, share, when, source=source)
             _commit_approval(actor, locked, when, source=source)
     if open_flags:
         # Raised after the transaction, so the flags stay stored and their ids can be used.
@@ -245,6 +247,28 @@ def _commit_approval(actor: Any, project: Project, when: dt.datetime, *, source:
         )
 
 
+def _commit_grant(
+    actor: Any, project: Project, share: CostShare, when: dt.datetime, *, source: str
+) -> None:
+    """The public grant is committed on the project's budget line in the approval's own
+    transaction: when the line cannot hold it, `finance.Overspend` (a ValidationError with
+    the available amount) refuses the approval and nothing of it is written. A project that
+    links complexes or zones is paid from the national linkage line (ADR 0016)."""
+    if share.public_krw <= 0:
+        return
+    finance.commit_grant(
+        actor,
+        program_year_id=project.program_year_id,
+        hub_id=project.hub_id,
+        category_id=project.category_id,
+        linkage=project.scope != Project.Scope.SINGLE_COMPLEX,
+        project_id=project.pk,
+        amount_krw=share.public_krw,
+        now=when,
+        source=source,
+    )
+
+
 def _open_flags_error(open_flags: Sequence[DuplicateFlag]) -> ValidationError:
     return ValidationError(
         {
@@ -351,6 +375,8 @@ def cancel_project(
             reason=why,
             source=source,
         )
+        # What was committed and not paid goes back to the project's budget line.
+        finance.settle_project(actor, project.pk, reason=why, now=when, source=source)
         for problem in project.problems.filter(status=Problem.Status.IN_PROJECT):
             if problem.projects.exclude(pk=project.pk).filter(status__in=FUNDED).exists():
                 continue

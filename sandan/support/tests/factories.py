@@ -16,6 +16,7 @@ from django.conf import settings
 
 from sandan.core import clock
 from sandan.councils.tests.factories import hub_designation, linked_designation
+from sandan.finance.tests.factories import fund_hub
 from sandan.program.models import DEFAULT_RULES, Designation, ProgramYear, ServiceCategory
 from sandan.registry.models import Complex, Organisation
 from sandan.registry.tests.factories import ComplexFactory, ExpertFactory, OrganisationFactory
@@ -75,12 +76,16 @@ def category(code: str = "MFG_EFFICIENCY", year: int = 2010) -> ServiceCategory:
 
 
 def hub_of_year(complex_: Complex | None = None, year: int = 2010) -> Designation:
+    """The complex's hub designation of the year, its budget lines funded (so that approving
+    its projects can commit their grants)."""
     support_year(year)
     if complex_ is not None:
         found = Designation.objects.filter(program_year__year=year, complex=complex_).first()
         if found is not None:
             return found
-    return hub_designation(complex_ or ComplexFactory(kind="national"), year)
+    hub = hub_designation(complex_ or ComplexFactory(kind="national"), year)
+    fund_hub(hub)
+    return hub
 
 
 def firm_in_hub(hub: Designation | None = None, **kwargs: Any) -> Organisation:
