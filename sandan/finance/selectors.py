@@ -60,7 +60,7 @@ FIELDS = {
 }
 
 
-def _sums_of(transactions: QuerySet[LedgerTransaction]) -> Sums:
+def sums_of(transactions: QuerySet[LedgerTransaction]) -> Sums:
     row = transactions.aggregate(**{name: _sum(kind) for name, kind in FIELDS.items()})
     return Sums(**{name: int(row[name]) for name in FIELDS})
 
@@ -96,11 +96,11 @@ class Balance:
 
 
 def line_sums(line: BudgetLine) -> Sums:
-    return _sums_of(LedgerTransaction.objects.filter(line=line))
+    return sums_of(LedgerTransaction.objects.filter(line=line))
 
 
 def children_allocated(line: BudgetLine) -> int:
-    return _sums_of(LedgerTransaction.objects.filter(line__parent=line)).allocated_krw
+    return sums_of(LedgerTransaction.objects.filter(line__parent=line)).allocated_krw
 
 
 def balance_of(line: BudgetLine) -> Balance:
@@ -111,7 +111,7 @@ def project_sums(project_id: int, line: BudgetLine | None = None) -> Sums:
     transactions = LedgerTransaction.objects.filter(project_id=project_id)
     if line is not None:
         transactions = transactions.filter(line=line)
-    return _sums_of(transactions)
+    return sums_of(transactions)
 
 
 def balances(lines: Iterable[BudgetLine]) -> list[Balance]:

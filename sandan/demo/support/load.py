@@ -297,8 +297,10 @@ def fingerprint() -> str:
 def delete_support() -> None:
     """Remove every support row, children first (tests that rebuild the demo). Not a
     service: it writes no audit entries."""
+    from sandan.demo.finance import delete_finance
     from sandan.support.models import ProblemAttachment, ProjectDocument
 
+    delete_finance()  # the ledger points at projects
     SurveyResponse.objects.all().delete()
     Survey.objects.all().delete()
     Outcome.objects.all().delete()

@@ -20,6 +20,7 @@ from sandan.core import clock
 from sandan.core.io import refresh_statistics
 from sandan.demo.base import AS_OF_DATE, DemoError
 from sandan.demo.councils.load import load_councils_demo
+from sandan.demo.finance import load_finance_demo
 from sandan.demo.program import load_program_demo
 from sandan.demo.registry.scales import SCALES
 from sandan.demo.registry.users import DEMO_PASSWORD
@@ -150,6 +151,11 @@ class Command(BaseCommand):
         )
         if verbosity >= 1:
             for line in support.lines():
+                self.stdout.write(line)
+        # The 2010 budget: allocated down the tree, the funded projects committed and paid.
+        finance = load_finance_demo()
+        if verbosity >= 1:
+            for line in finance.lines():
                 self.stdout.write(line)
         # Planner statistics for everything just loaded (PostgreSQL; see refresh_statistics).
         refresh_statistics()
