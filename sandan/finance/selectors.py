@@ -67,11 +67,18 @@ def sums_of(transactions: QuerySet[LedgerTransaction]) -> Sums:
 
 @dataclass(frozen=True)
 class Balance:
-    """A line's figures: what it received, passed down, reserved, paid and has left."""
+    """A line's figures: what it received, passed down, reserved, paid and has left.
+
+    `committed_krw` and `disbursed_krw` are those of the line's whole subtree (only
+    category lines hold commitments), so a zone's row reads like a budget table;
+    `available_krw` is what the line itself has neither passed down nor committed.
+    """
 
     line: BudgetLine
     sums: Sums
     children_allocated_krw: int
+    subtree_committed_krw: int | None = None
+    subtree_disbursed_krw: int | None = None
 
     @property
     def allocated_krw(self) -> int:
@@ -79,15 +86,23 @@ class Balance:
 
     @property
     def committed_krw(self) -> int:
+        if self.subtree_committed_krw is not None:
+            return self.subtree_committed_krw
         return self.sums.committed_krw
 
     @property
     def disbursed_krw(self) -> int:
+        if self.subtree_disbursed_krw is not None:
+            return self.subtree_disbursed_krw
         return self.sums.disbursed_krw
 
     @property
+    def own_committed_krw(self) -> int:
+        return self.sums.committed_krw
+
+    @property
     def available_krw(self) -> int:
-        return self.allocated_krw - self.children_allocated_krw - self.committed_krw
+        return self.allocated_krw - self.children_allocated_krw - self.sums.committed_krw
 
     @property
     def execution_pct(self) -> float:
@@ -115,11 +130,9 @@ def project_sums(project_id: int, line: BudgetLine | None = None) -> Sums:
 
 
 def balances(lines: Iterable[BudgetLine]) -> list[Balance]:
-    """The balance of every line given, in two queries however many lines there are.
-
-    A parent's figures include its subtree: committed and disbursed add up from the
-    category lines, so the tree reads like a budget table.
-    """
+    """The balance of every line given, in two queries however many lines there are;
+    committed and disbursed add up from the category lines among them to their ancestors
+    among them (pass whole subtrees)."""
     lines = list(lines)
     ids = [line.pk for line in lines]
     sums = {
@@ -139,7 +152,52 @@ def balances(lines: Iterable[BudgetLine]) -> list[Balance]:
             taken=_sum(K.REALLOCATE_OUT),
         )
     }
-    return [Balance(line, sums.get(line.pk, Sums()), children.get(line.pk, 0)) for line in lines]
+    committed: dict[int, int] = {}
+    disbursed: dict[int, int] = {}
+    parents = {line.pk: line.parent_id for line in lines}
+    for line in lines:
+        own = sums.get(line.pk, Sums())
+        node: int | None = line.pk
+        while node is not None and node in parents:
+            committed[node] = committed.get(node, 0) + own.committed_krw
+            disbursed[node] = disbursed.get(node, 0) + own.disbursed_krw
+            node = parents[node]
+    return [
+        Balance(
+            line,
+            sums.get(line.pk, Sums()),
+            children.get(line.pk, 0),
+            committed.get(line.pk, 0),
+            disbursed.get(line.pk, 0),
+        )
+        for line in lines
+    ]
+
+
+def visible_lines(user: Any, year: int | None = None) -> QuerySet[BudgetLine]:
+    lines = BudgetLine.objects.restrict(user, "view").select_related(
+        "program_year", "zone", "hub__complex", "category"
+    )
+    if year is not None:
+        lines = lines.filter(program_year__year=year)
+    return lines.order_by("program_year__year", "pk")
+
+
+def visible_transactions(
+    user: Any,
+    *,
+    line: int | None = None,
+    project: int | None = None,
+    year: int | None = None,
+) -> QuerySet[LedgerTransaction]:
+    rows = LedgerTransaction.objects.restrict(user, "view").select_related("line")
+    if line is not None:
+        rows = rows.filter(line_id=line)
+    if project is not None:
+        rows = rows.filter(project_id=project)
+    if year is not None:
+        rows = rows.filter(line__program_year__year=year)
+    return rows.order_by("-at", "-pk")
 
 
 def root_of_year(year: Any) -> BudgetLine | None:
