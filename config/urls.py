@@ -15,6 +15,7 @@ urlpatterns = [
     path("councils/", include("sandan.councils.urls")),
     path("program/", include("sandan.program.urls")),
     path("support/", include("sandan.support.urls")),
+    path("finance/", include("sandan.finance.urls")),
     path("history/", include("sandan.core.urls")),
     path("privacy/", privacy_policy, name="privacy"),
     path("", include("sandan.analytics.urls")),

@@ -169,6 +169,12 @@ MENU: tuple[Group, ...] = (
                 ("program:planner", "program:plan"),
                 needs=(("program.planrun", "add"),),
             ),
+            Entry(
+                _("예산"),
+                "finance:budget_tree",
+                ("finance:",),
+                needs=(("finance.budgetline", "view"),),
+            ),
         ),
     ),
     Group(

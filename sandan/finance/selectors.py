@@ -221,3 +221,44 @@ def line_for_project(
     else:
         lines = lines.filter(parent__kind=BudgetLine.Kind.HUB, parent__hub_id=hub_id)
     return lines.select_related("program_year").first()
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    """A project's money on the ledger, for its page: what was committed, paid, returned
+    and released, and the movements behind it (only those the user may see)."""
+
+    sums: Sums
+    transactions: list[LedgerTransaction]
+
+
+def project_money(user: Any, project_id: int) -> ProjectMoney:
+    rows = list(
+        visible_transactions(user, project=project_id).select_related("line").order_by("at", "pk")
+    )
+    sums = Sums(
+        **{
+            name: sum(row.amount_krw for row in rows if row.kind == kind)
+            for name, kind in FIELDS.items()
+        }
+    )
+    return ProjectMoney(sums, rows)
+
+
+def tree_order(balances_: list[Balance]) -> list[tuple[int, Balance]]:
+    """(depth, balance) in the order of the tree, parents before their children; a line
+    whose parent is not among them starts at depth 0."""
+    by_parent: dict[int | None, list[Balance]] = {}
+    ids = {balance.line.pk for balance in balances_}
+    for balance in balances_:
+        parent = balance.line.parent_id if balance.line.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(balance)
+    ordered: list[tuple[int, Balance]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for balance in by_parent.get(parent, []):
+            ordered.append((depth, balance))
+            walk(balance.line.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered

@@ -38,6 +38,8 @@ from sandan.core.pagination import paginate
 from sandan.core.privacy import with_contact_flag
 from sandan.core.querysets import allows
 from sandan.core.shortcuts import may
+from sandan.finance import selectors as finance_selectors
+from sandan.finance.models import BudgetLine as FinanceLine
 from sandan.program.models import ProgramYear
 from sandan.program.selectors import current_program_year
 from sandan.registry.models import Organisation
@@ -353,6 +355,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("organisation", "other_project", "overridden_by")
         ),
         "outcome_rows": _outcome_rows(user, project, participants, may_change),
+        "money": finance_selectors.project_money(user, project.pk),
+        "may_see_lines": allows(user, FinanceLine, "view"),
         "may_change": may_change and project.status in OPEN_STATES,
         "may_approve": may_approve,
         "may_add_document": allows(user, ProjectDocument, "add")

@@ -1,0 +1,105 @@
+"""Budget pages: the tree with its figures, a line's transactions, a project's money, the
+approval page's refusal, scope and constant query counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sandan.accounts.roles import Role
+from sandan.accounts.tests.factories import user_with_role
+from sandan.finance import services
+from sandan.finance.models import BudgetLine
+from sandan.registry.tests.factories import ComplexFactory, province
+from sandan.support import services as support
+from sandan.support.models import Project
+from sandan.support.tests.factories import hub_of_year, ready_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_tree_shows_every_figure_of_the_ledger(
+    hq: Any, zone_line: BudgetLine, hub_line: BudgetLine
+) -> None:
+    services.allocate(None, zone_line, 3_000_000_000)
+    services.allocate(None, hub_line, 1_200_000_000)
+    body = _as(hq).get(reverse("finance:budget_tree"), {"year": 2010}).content.decode()
+    assert "66,300,000,000" in body and "63,300,000,000" in body  # total and what it has left
+    assert "3,000,000,000" in body and "1,800,000,000" in body  # the zone and its rest
+    assert zone_line.name in body and "budget-chart-data" in body
+
+
+def test_staff_of_a_zone_see_only_their_lines(
+    regional: Any, zone_line: BudgetLine, root: BudgetLine
+) -> None:
+    client = _as(regional)
+    body = client.get(reverse("finance:budget_tree")).content.decode()
+    assert zone_line.name in body and root.name not in body
+    other = _as(user_with_role(Role.REGIONAL_STAFF, zone=province("41").zone))
+    assert other.get(reverse("finance:line_detail", args=[zone_line.pk])).status_code == 404
+    assert client.get(reverse("finance:line_detail", args=[root.pk])).status_code == 404
+
+
+def test_a_company_has_no_budget_page_in_its_menu(zone_line: BudgetLine) -> None:
+    from sandan.registry.tests.factories import OrganisationFactory
+
+    company = user_with_role(Role.COMPANY_USER, organisation=OrganisationFactory())
+    body = _as(company).get(reverse("finance:budget_tree")).content.decode()
+    assert 'href="/finance/"' not in body
+    assert "볼 수 있는 예산 항목이 없습니다" in body
+
+
+def test_a_line_lists_its_transactions_and_children(
+    hq: Any, zone_line: BudgetLine, hub_line: BudgetLine
+) -> None:
+    services.allocate(hq, zone_line, 2_000_000_000, reason="1차 배정")
+    services.allocate(hq, hub_line, 500_000_000)
+    body = _as(hq).get(reverse("finance:line_detail", args=[zone_line.pk])).content.decode()
+    assert "1차 배정" in body and "2,000,000,000" in body
+    assert hub_line.name in body and "1,500,000,000" in body  # what the zone has left
+
+
+def test_the_tree_costs_the_same_queries_however_many_lines(
+    hq: Any, year: Any, zone_line: BudgetLine
+) -> None:
+    client = _as(hq)
+    client.get(reverse("finance:budget_tree"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("finance:budget_tree"))
+    hub_of_year(ComplexFactory(province=province("46")))  # another hub: a zone, a hub, categories
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("finance:budget_tree"))
+    assert BudgetLine.objects.count() > 40
+    assert len(many) == len(few)
+
+
+def test_a_project_page_shows_its_money_and_an_overspend_is_refused_on_approval() -> None:
+    hub = hub_of_year(ComplexFactory(name_ko="창원국가산업단지", province=province("48")))
+    regional = user_with_role(Role.REGIONAL_STAFF, zone=hub.zone)
+    project = support.submit_project(None, ready_project(hub=hub, public=40_000_000))
+    support.approve_project(regional, project)
+    body = _as(regional).get(reverse("support:project_detail", args=[project.pk])).content
+    assert "예산 집행" in body.decode() and "40,000,000" in body.decode()
+
+    big = support.submit_project(
+        None, ready_project(hub=hub, public=600_000_000, cash=150_000_000, in_kind=0)
+    )
+    flags = {
+        f"override_{pk}": "전략 과제" for pk in big.duplicate_flags.values_list("pk", flat=True)
+    }
+    answer = _as(regional).post(reverse("support:project_approve", args=[big.pk]), flags)
+    assert answer.status_code == 400
+    assert "460,000,000원" in answer.content.decode()
+    big.refresh_from_db()
+    assert big.status == Project.Status.SUBMITTED

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sandan.finance import views
+
+app_name = "finance"
+
+urlpatterns = [
+    path("", views.budget_tree, name="budget_tree"),
+    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+]
