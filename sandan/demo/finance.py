@@ -24,7 +24,7 @@ from sandan.support.models import Project
 YEAR = 2010
 EOK = 100_000_000  # 억원: lines are allocated in whole 억
 # The national lines beside linkage, in 억원 (linkage takes what is left of the total).
-NATIONAL_EOK = {
+NATIONAL_EOK: dict[str, int] = {
     BudgetLine.Purpose.GLOBAL_EXCHANGE: 30,
     BudgetLine.Purpose.KNOWLEDGE_SERVICES: 30,
     BudgetLine.Purpose.NETWORKING: 25,

@@ -7,6 +7,7 @@ bad input answers 400 (service messages by field) or 422 (schema). No
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -119,6 +120,14 @@ def _project_id(user: Any, project: int | None) -> int:
     return int(found.pk)
 
 
+MOVES: dict[str, Callable[..., Any]] = {
+    "commit": services.commit,
+    "disburse": services.disburse,
+    "return": services.return_funds,
+    "settle": services.settle,
+}
+
+
 @router.post("/budget/transactions", response={201: TransactionOut, 409: Refused})
 def create_transaction(request: HttpRequest, body: TransactionIn) -> Any:
     user = _user(request)
@@ -128,12 +137,7 @@ def create_transaction(request: HttpRequest, body: TransactionIn) -> Any:
             entry = services.allocate(user, line, body.amount_krw, reason=body.reason, source="api")
         else:
             project = _project_id(user, body.project)
-            move = {
-                "commit": services.commit,
-                "disburse": services.disburse,
-                "return": services.return_funds,
-                "settle": services.settle,
-            }[body.kind]
+            move = MOVES[body.kind]
             entry = move(user, line, project, body.amount_krw, reason=body.reason, source="api")
     except services.Overspend as refused:
         return Status(409, {"detail": refused.detail, "available_krw": refused.available_krw})

@@ -14,7 +14,7 @@ from sandan.finance.models import BudgetLine, LedgerTransaction
 from sandan.program.models import ProgramYear
 
 K = LedgerTransaction.Kind
-SIGNS = {
+SIGNS: dict[str, tuple[int, int, int]] = {
     # kind: (allocated, committed, disbursed)
     K.ALLOCATE: (1, 0, 0),
     K.REALLOCATE_IN: (1, 0, 0),
