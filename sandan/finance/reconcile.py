@@ -95,7 +95,8 @@ def _check_line(
     report: Report, balance: selectors.Balance, recomputed: list[int], children: int
 ) -> None:
     allocated, committed, disbursed = recomputed
-    shown = (balance.allocated_krw, balance.committed_krw, balance.disbursed_krw)
+    own = balance.sums  # the line's own sums (the pages add the subtree up from these)
+    shown = (own.allocated_krw, own.committed_krw, own.disbursed_krw)
     name = balance.line.name
     if shown != (allocated, committed, disbursed) or balance.children_allocated_krw != children:
         report.problems.append(
