@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from sandan.core.forms import FAILED, run_service
 from sandan.core.pagination import paginate
-from sandan.finance import selectors
+from sandan.core.shortcuts import may
+from sandan.finance import selectors, services
+from sandan.finance.forms import AllocateForm
 from sandan.finance.models import BudgetLine
 
 
@@ -73,6 +77,22 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     line = selectors.visible_lines(user).filter(pk=pk).first()
     if line is None:
         raise Http404(_("예산 항목이 없거나 볼 수 없습니다."))
+    may_allocate = may(user, BudgetLine, "change", line.pk) and line.children.exists()
+    form = AllocateForm(request.POST or None, line=line) if may_allocate else None
+    status = 200
+    if form is not None and request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            done = run_service(
+                form,
+                lambda: services.allocate(
+                    user, data["child"], data["amount_krw"], reason=data["reason"]
+                ),
+            )
+            if done is not FAILED:
+                messages.success(request, _("배정했습니다."))
+                return redirect("finance:line_detail", pk=line.pk)
+        status = 400
     subtree = [line, *selectors.visible_lines(user).filter(parent=line)]
     balances = selectors.balances(_with_descendants(user, subtree))
     balance = next(b for b in balances if b.line.pk == line.pk)
@@ -84,9 +104,10 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "line": line,
         "balance": balance,
         "children": children,
+        "form": form,
         **paginate(request, transactions),
     }
-    return render(request, "finance/line_detail.html", context)
+    return render(request, "finance/line_detail.html", context, status=status)
 
 
 def _with_descendants(user: Any, lines: list[BudgetLine]) -> list[BudgetLine]:

@@ -103,3 +103,32 @@ def test_a_project_page_shows_its_money_and_an_overspend_is_refused_on_approval(
     assert "460,000,000원" in answer.content.decode()
     big.refresh_from_db()
     assert big.status == Project.Status.SUBMITTED
+
+
+def test_a_line_page_allocates_to_a_child_and_refuses_beyond_what_is_left(
+    regional: Any, hq: Any, zone_line: BudgetLine, hub_line: BudgetLine
+) -> None:
+    services.allocate(hq, zone_line, 1_000_000_000)
+    client = _as(regional)
+    url = reverse("finance:line_detail", args=[zone_line.pk])
+    too_much = client.post(url, {"child": hub_line.pk, "amount_krw": 1_000_000_001})
+    assert too_much.status_code == 400
+    assert "1,000,000,000원" in too_much.content.decode()
+    done = client.post(url, {"child": hub_line.pk, "amount_krw": 400_000_000, "reason": "상반기"})
+    assert done.status_code == 302
+    entry = hub_line.transactions.get()
+    assert (entry.amount_krw, entry.reason, entry.actor) == (400_000_000, "상반기", regional)
+
+
+def test_who_may_not_move_a_lines_money_gets_no_form(
+    regional: Any, root: BudgetLine, zone_line: BudgetLine
+) -> None:
+    coordinator = user_with_role(Role.COORDINATOR, complex=zone_line.children.get().hub.complex)
+    hub_line = zone_line.children.get()
+    body = _as(coordinator).get(reverse("finance:line_detail", args=[hub_line.pk])).content
+    assert "하위 항목에 배정" not in body.decode()
+    answer = _as(coordinator).post(
+        reverse("finance:line_detail", args=[hub_line.pk]),
+        {"child": hub_line.children.first().pk, "amount_krw": 1},  # type: ignore[union-attr]
+    )
+    assert answer.status_code == 200 and not hub_line.children.first().transactions.exists()  # type: ignore[union-attr]
