@@ -11,15 +11,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from sandan.core.forms import FAILED, run_service
 from sandan.core.pagination import paginate
+from sandan.core.querysets import allows
+from sandan.core.services import NotAllowed
 from sandan.core.shortcuts import may
 from sandan.finance import selectors, services
 from sandan.finance.forms import AllocateForm
 from sandan.finance.models import BudgetLine
+from sandan.program.models import ProgramYear
 
 
 def _years(user: Any) -> list[int]:
@@ -61,8 +66,15 @@ def budget_tree(request: HttpRequest) -> HttpResponse:
     lines = selectors.visible_lines(user, year) if year else BudgetLine.objects.none()
     rows = selectors.tree_order(selectors.balances(lines))
     top = [balance for depth, balance in rows if depth == 0]
+    may_open = allows(user, BudgetLine, "add")
     context = {
         "years": years,
+        # Years without a tree yet, which the user may open (HQ).
+        "unopened": list(
+            ProgramYear.objects.exclude(year__in=years).exclude(status=ProgramYear.Status.CLOSED)
+        )
+        if may_open
+        else [],
         "year": year,
         "rows": rows,
         "top": top[0] if len(top) == 1 else None,
@@ -119,3 +131,15 @@ def _with_descendants(user: Any, lines: list[BudgetLine]) -> list[BudgetLine]:
         frontier = [line.pk for line in below if line.pk not in found]
         found.update({line.pk: line for line in below})
     return list(found.values())
+
+
+@login_required
+@require_POST
+def open_tree(request: HttpRequest, year: int) -> HttpResponse:
+    """Open the year's budget tree (its lines, no money yet): HQ, through the service."""
+    program_year = get_object_or_404(ProgramYear, year=year)
+    if not allows(request.user, BudgetLine, "add"):
+        raise NotAllowed(_("예산 항목을 편성할 권한이 없습니다."))
+    services.open_tree(request.user, program_year)
+    messages.success(request, _("예산 항목을 편성했습니다. 이제 총액부터 배정하세요."))
+    return redirect(f"{reverse('finance:budget_tree')}?year={year}")

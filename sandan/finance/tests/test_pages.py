@@ -132,3 +132,14 @@ def test_who_may_not_move_a_lines_money_gets_no_form(
         {"child": hub_line.children.first().pk, "amount_krw": 1},  # type: ignore[union-attr]
     )
     assert answer.status_code == 200 and not hub_line.children.first().transactions.exists()  # type: ignore[union-attr]
+
+
+def test_hq_opens_the_tree_of_a_year_from_the_budget_page(hq: Any, year: Any, hub: Any) -> None:
+    client = _as(hq)
+    body = client.get(reverse("finance:budget_tree")).content.decode()
+    assert "2010년 예산 항목 편성" in body
+    answer = client.post(reverse("finance:open_tree", args=[2010]))
+    assert answer.status_code == 302
+    assert BudgetLine.objects.filter(kind="hub", hub=hub).exists()
+    regional = user_with_role(Role.REGIONAL_STAFF, zone=hub.zone)
+    assert _as(regional).post(reverse("finance:open_tree", args=[2010])).status_code == 403
