@@ -1,7 +1,7 @@
 """The program's money: a budget tree of lines and an append-only ledger of movements.
 
 A line's balances are never stored: they are sums of its transactions (selectors), so a
-number shown is a number the ledger keeps. See docs/adr/0016-finance-ledger.md.
+number shown is a number the ledger keeps. See docs/adr/0019-finance-ledger.md.
 """
 
 from __future__ import annotations

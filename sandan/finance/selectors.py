@@ -209,7 +209,7 @@ def line_for_project(
 ) -> BudgetLine | None:
     """The category line a project's grant is committed against: the category of its hub,
     or, for a project that links complexes or zones, the category of the national linkage
-    line (ADR 0016)."""
+    line (ADR 0019)."""
     lines = BudgetLine.objects.filter(
         program_year_id=program_year_id, kind=BudgetLine.Kind.CATEGORY, category_id=category_id
     )

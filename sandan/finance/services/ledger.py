@@ -1,6 +1,6 @@
 """Every movement of money, each in one database transaction that locks the lines it reads.
 
-The invariants (ADR 0016): a line never passes down more than it received (children ≤
+The invariants (ADR 0019): a line never passes down more than it received (children ≤
 parent), never reserves more than it has left (commitments ≤ allocation), a project is never
 paid more than it was committed, and no figure goes below zero. Each service locks the
 lines whose balances it checks (`SELECT … FOR UPDATE` on PostgreSQL; SQLite takes its one

@@ -253,7 +253,7 @@ def _commit_grant(
     """The public grant is committed on the project's budget line in the approval's own
     transaction: when the line cannot hold it, `finance.Overspend` (a ValidationError with
     the available amount) refuses the approval and nothing of it is written. A project that
-    links complexes or zones is paid from the national linkage line (ADR 0016)."""
+    links complexes or zones is paid from the national linkage line (ADR 0019)."""
     if share.public_krw <= 0:
         return
     finance.commit_grant(
