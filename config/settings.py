@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     # Below support in the layers (support's approval commits grants), but listed after it
     # so that its scope-world rows can use support's projects (core/tests/world.py).
     "sandan.finance",
+    "sandan.outreach",
     "sandan.analytics",
     "sandan.api",
     "sandan.demo",  # demo data: above every domain app

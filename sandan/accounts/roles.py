@@ -185,6 +185,23 @@ _RUN_FINANCE_IN_SCOPE: Table = {
 _SEE_FINANCE_IN_SCOPE: Table = {label: {"view": SCOPE} for label in FINANCE_MODELS}
 _COMPANY_FINANCE: Table = {"finance.ledgertransaction": _reach(view=SCOPE)}
 
+# Council dues (sandan.outreach): HQ runs the dues of every council, regional staff and
+# coordinators those of the councils of their scope (levels, assignments, invoices,
+# payments and refunds); national readers read them. A member firm reads the levels of its
+# councils and only its own assignments, invoices and payments (its receipts).
+DUES_MODELS = (
+    "outreach.dueslevel",
+    "outreach.duesassignment",
+    "outreach.invoice",
+    "outreach.payment",
+)
+_READ_DUES: Table = {label: {"view": ALL} for label in DUES_MODELS}
+_RUN_DUES: Table = {label: _reach(view=ALL, add=ALL, change=ALL) for label in DUES_MODELS}
+_RUN_DUES_IN_SCOPE: Table = {
+    label: _reach(view=SCOPE, add=SCOPE, change=SCOPE) for label in DUES_MODELS
+}
+_COMPANY_DUES: Table = {label: _reach(view=SCOPE) for label in DUES_MODELS}
+
 # People (sandan.accounts): only HQ creates accounts, grants and ends memberships; regional
 # HQs and coordinators see the people of their scope and decide the account requests of
 # its firms; the auditor reads who holds which role.
@@ -213,12 +230,14 @@ POLICY: dict[str, Table] = {
         _READ_COUNCILS,
         _READ_SUPPORT,
         _READ_FINANCE,
+        _READ_DUES,
     ),
     Role.AUDITOR: _table(
         _everyone_reads_reference(),
         _READ_EVERYTHING,
         _READ_COUNCILS,
         _READ_SUPPORT,
+        _READ_DUES,
         _READ_PEOPLE,
         _READ_FINANCE,
     ),
@@ -232,6 +251,7 @@ POLICY: dict[str, Table] = {
         },
         _RUN_COUNCILS,
         _RUN_SUPPORT,
+        _RUN_DUES,
         _RUN_PEOPLE,
         _RUN_FINANCE,
     ),
@@ -252,6 +272,7 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
         _APPROVE_PROJECTS_IN_SCOPE,
+        _RUN_DUES_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
         _RUN_FINANCE_IN_SCOPE,
     ),
@@ -264,6 +285,7 @@ POLICY: dict[str, Table] = {
         },
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
+        _RUN_DUES_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
         _SEE_FINANCE_IN_SCOPE,
     ),
@@ -273,6 +295,7 @@ POLICY: dict[str, Table] = {
         _COMPANY_COUNCILS,
         _COMPANY_SUPPORT,
         _COMPANY_FINANCE,
+        _COMPANY_DUES,
     ),
     Role.EXPERT: _table(
         _everyone_reads_reference(),

@@ -33,6 +33,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "designations_meet_zone_targets": True,
     # … and every hub has at least one linked complex (both overridable with a reason).
     "hub_requires_linked": True,
+    # A member whose dues invoice is still unpaid this many days after its due date has
+    # lapsed (sandan.outreach).
+    "dues_grace_days": 90,
 }
 
 # What each rule the code reads means and how to show its value: (label, unit). The values
@@ -46,6 +49,7 @@ RULE_INFO: dict[str, tuple[Any, str]] = {
     "designations_meet_zone_targets": (_("지정은 권역별 목표와 정확히 일치"), "bool"),
     "hub_requires_linked": (_("거점단지마다 연계단지 1곳 이상"), "bool"),
     "self_sustaining_running_cost_krw": (_("자립형 클러스터 운영비"), "krw"),
+    "dues_grace_days": (_("회비 미납 유예 기간(회원 자격 정지까지)"), "days"),
     "triage_within_days": (_("접수 후 분류 기한"), "days"),
     "start_within_days": (_("분류 후 과제 착수 기한"), "days"),
     "complete_within_days": (_("착수 후 완료 기한"), "days"),
