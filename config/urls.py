@@ -16,6 +16,7 @@ urlpatterns = [
     path("program/", include("sandan.program.urls")),
     path("support/", include("sandan.support.urls")),
     path("finance/", include("sandan.finance.urls")),
+    path("outreach/", include("sandan.outreach.urls")),
     path("history/", include("sandan.core.urls")),
     path("privacy/", privacy_policy, name="privacy"),
     path("", include("sandan.analytics.urls")),

@@ -112,6 +112,19 @@ MENU: tuple[Group, ...] = (
                 ("councils:calendar",),
                 needs=(("councils.activity", "view"),),
             ),
+            Entry(
+                _("회비 징수 현황"),
+                "outreach:dues_overview",
+                ("outreach:dues_overview", "outreach:council_dues"),
+                needs=(("outreach.invoice", "view"),),
+                roles=STAFF | READERS,
+            ),
+            Entry(
+                _("회비 청구서"),
+                "outreach:invoice_list",
+                ("outreach:invoice",),
+                needs=(("outreach.invoice", "view"),),
+            ),
         ),
     ),
     Group(

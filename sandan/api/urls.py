@@ -26,6 +26,7 @@ api.add_router("/", "sandan.councils.api.router")
 api.add_router("/", "sandan.program.api.router")
 api.add_router("/", "sandan.support.api.router")
 api.add_router("/", "sandan.finance.api.router")
+api.add_router("/", "sandan.outreach.api.router")
 
 
 @api.exception_handler(DjangoValidationError)

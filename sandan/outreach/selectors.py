@@ -177,9 +177,9 @@ def collection(user: Any, year: int, today: dt.date | None = None) -> Collection
     """Collection per council and per hub complex of the invoices of `year` the user sees."""
     day = today or timezone.localdate()
     qs = invoices(user, InvoiceFilter(year=year), day)
-    council_rows = _sums(
-        qs, ("membership__council_id", "membership__council__name"), day
-    ).order_by("membership__council__name")
+    council_rows = _sums(qs, ("membership__council_id", "membership__council__name"), day).order_by(
+        "membership__council__name"
+    )
     hub_rows = _sums(
         qs,
         ("membership__council__hub__complex_id", "membership__council__hub__complex__name_ko"),

@@ -32,7 +32,7 @@ def _check_amount(value: Any, name: str = "amount_krw") -> int:
         raise ValidationError({name: _("금액을 원 단위 정수로 입력하세요.")})
     if value <= 0:
         raise ValidationError({name: _("금액은 0원보다 커야 합니다.")})
-    return value
+    return int(value)
 
 
 def _check_year(council: Council, program_year: ProgramYear | None) -> ProgramYear:
@@ -142,9 +142,9 @@ def issue_invoices(
         ).select_related("level")
     }
     invoiced = set(
-        Invoice.objects.filter(
-            membership__council=council, program_year=program_year
-        ).values_list("membership_id", flat=True)
+        Invoice.objects.filter(membership__council=council, program_year=program_year).values_list(
+            "membership_id", flat=True
+        )
     )
     with transaction.atomic():
         for member in members:
@@ -274,9 +274,7 @@ def refund_payment(
         if amount > locked.paid_krw:
             raise ValidationError(
                 {
-                    "amount_krw": _(
-                        "환불액 %(amount)s원이 납부된 %(paid)s원보다 많습니다."
-                    )
+                    "amount_krw": _("환불액 %(amount)s원이 납부된 %(paid)s원보다 많습니다.")
                     % {"amount": f"{amount:,}", "paid": f"{locked.paid_krw:,}"}
                 }
             )

@@ -1,0 +1,186 @@
+"""Dues endpoints: levels, invoices (list and detail with payments), payments and the
+collection per council and hub of a year, each scoped by `restrict()` through the shared
+selectors and paginated as {"items", "count"}.
+
+No `from __future__ import annotations` here: django-ninja reads the operations'
+signatures at import time (see sandan/registry/api.py).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from sandan.api.pagination import Pagination
+from sandan.api.params import Code, Id, Year
+from sandan.core.shortcuts import get_visible_or_404
+from sandan.outreach import selectors
+from sandan.outreach.models import Invoice
+
+router = Router(tags=["dues"])
+
+Status = Literal["open", "arrears", "lapsed", "paid"]
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class LevelOut(Schema):
+    id: int
+    council: int
+    year: int
+    name: str
+    annual_amount_krw: int
+
+    @staticmethod
+    def resolve_council(obj: Any) -> int:
+        return int(obj.council_id)
+
+    @staticmethod
+    def resolve_year(obj: Any) -> int:
+        return int(obj.program_year.year)
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice: int
+    kind: str
+    amount_krw: int
+    signed_krw: int
+    paid_on: dt.date
+    method: str
+    note: str
+
+    @staticmethod
+    def resolve_invoice(obj: Any) -> int:
+        return int(obj.invoice_id)
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    year: int
+    council: int
+    council_name: str
+    membership: int
+    organisation: int
+    organisation_name: str
+    level: str
+    amount_krw: int
+    paid_krw: int
+    outstanding_krw: int
+    issued_on: dt.date
+    due_on: dt.date
+    status: str
+
+    @staticmethod
+    def resolve_year(obj: Any) -> int:
+        return int(obj.program_year.year)
+
+    @staticmethod
+    def resolve_council(obj: Any) -> int:
+        return int(obj.membership.council_id)
+
+    @staticmethod
+    def resolve_council_name(obj: Any) -> str:
+        return str(obj.membership.council.name)
+
+    @staticmethod
+    def resolve_membership(obj: Any) -> int:
+        return int(obj.membership_id)
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> int:
+        return int(obj.membership.organisation_id)
+
+    @staticmethod
+    def resolve_organisation_name(obj: Any) -> str:
+        return str(obj.membership.organisation.name_ko)
+
+    @staticmethod
+    def resolve_level(obj: Any) -> str:
+        return str(obj.level.name)
+
+    @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return selectors.status_of(obj)
+
+
+class InvoiceDetailOut(InvoiceOut):
+    payments: list[PaymentOut]
+
+    @staticmethod
+    def resolve_payments(obj: Any) -> list[Any]:
+        return list(obj.payments.all())
+
+
+class InvoiceQuery(Schema):
+    year: Year | None = None
+    council: Id | None = None
+    zone: Code | None = None
+    status: Status | None = None
+
+
+class CollectionOut(Schema):
+    key: int | str
+    name: str
+    invoices: int
+    billed_krw: int
+    paid_krw: int
+    arrears_krw: int
+    lapsed: int
+    rate_pct: Decimal | None
+
+    @staticmethod
+    def resolve_rate_pct(obj: Any) -> Decimal | None:
+        rate: Decimal | None = obj.rate
+        return rate
+
+
+class CollectionReportOut(Schema):
+    year: int
+    total: CollectionOut
+    by_council: list[CollectionOut]
+    by_hub: list[CollectionOut]
+
+
+@router.get("/dues/levels", response=list[LevelOut])
+@paginate(Pagination)
+def list_levels(request: HttpRequest, council: Id | None = None, year: Year | None = None) -> Any:
+    return selectors.levels(_user(request), council=council, year=year)
+
+
+@router.get("/dues/invoices", response=list[InvoiceOut])
+@paginate(Pagination)
+def list_invoices(request: HttpRequest, filters: Query[InvoiceQuery]) -> Any:
+    return selectors.invoices(_user(request), selectors.InvoiceFilter(**filters.dict()))
+
+
+@router.get("/dues/invoices/{invoice_id}", response=InvoiceDetailOut)
+def get_invoice(request: HttpRequest, invoice_id: Id) -> Any:
+    return get_visible_or_404(
+        Invoice.objects.select_related(
+            "membership__organisation", "membership__council", "program_year", "level"
+        ).prefetch_related("payments"),
+        _user(request),
+        _("청구서를 찾을 수 없습니다."),
+        pk=invoice_id,
+    )
+
+
+@router.get("/dues/payments", response=list[PaymentOut])
+@paginate(Pagination)
+def list_payments(
+    request: HttpRequest, invoice: Id | None = None, council: Id | None = None
+) -> Any:
+    return selectors.payments(_user(request), invoice=invoice, council=council).select_related(None)
+
+
+@router.get("/dues/collection", response=CollectionReportOut)
+def get_collection(request: HttpRequest, year: Year) -> Any:
+    return selectors.collection(_user(request), year)
