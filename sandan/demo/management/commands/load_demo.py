@@ -21,6 +21,7 @@ from sandan.core.io import refresh_statistics
 from sandan.demo.base import AS_OF_DATE, DemoError
 from sandan.demo.councils.load import load_councils_demo
 from sandan.demo.finance import load_finance_demo
+from sandan.demo.outreach import load_dues_demo
 from sandan.demo.program import load_program_demo
 from sandan.demo.registry.scales import SCALES
 from sandan.demo.registry.users import DEMO_PASSWORD
@@ -156,6 +157,11 @@ class Command(BaseCommand):
         finance = load_finance_demo()
         if verbosity >= 1:
             for line in finance.lines():
+                self.stdout.write(line)
+        # Council dues of 2010 (levels, invoices, payments) on the 2010 hub councils.
+        dues = load_dues_demo(seed=options["seed"])
+        if verbosity >= 1:
+            for line in dues.lines():
                 self.stdout.write(line)
         # Planner statistics for everything just loaded (PostgreSQL; see refresh_statistics).
         refresh_statistics()

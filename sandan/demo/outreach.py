@@ -1,0 +1,128 @@
+"""Demo data of council dues: the 2010 hub councils bill their members for the year and
+most pay, some in part, some late, some not at all; a few payments are refunded.
+
+Everything goes through `sandan.outreach.services` (levels, assignments, invoicing,
+payments, refunds), so the rows keep the services' rules and are audited with the demo's
+source. Deterministic for a seed; a rerun adds nothing (councils that have levels for the
+year are skipped, and invoicing is idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sandan.councils.models import Council, Membership
+from sandan.councils.selectors import current_memberships
+from sandan.demo.base import AUDIT_SOURCE, rng_for
+from sandan.outreach import services
+from sandan.outreach.models import DuesLevel, Invoice, Payment
+from sandan.program.models import ProgramYear
+
+YEAR = 2010
+ISSUED_ON = dt.date(2010, 10, 1)
+DUE_ON = dt.date(2010, 10, 29)
+# (level name, annual amount in won) for officers and for other members; advisors
+# (universities and institutes in an advisory role) pay no dues and get no level.
+OFFICERS = ("임원사", 1_000_000)
+MEMBERS = ("정회원", 300_000)
+METHODS = (Payment.Method.TRANSFER, Payment.Method.TRANSFER, Payment.Method.CARD)
+
+
+@dataclass
+class DuesDemoSummary:
+    councils: int = 0
+    invoices: int = 0
+    billed_krw: int = 0
+    paid_krw: int = 0
+    refunds: int = 0
+
+    def lines(self) -> list[str]:
+        rate = f"{self.paid_krw * 100 / self.billed_krw:.1f}%" if self.billed_krw else "–"
+        return [
+            f"dues {YEAR}: {self.councils} councils, {self.invoices:,} invoices, "
+            f"billed {self.billed_krw:,} KRW, paid {self.paid_krw:,} KRW ({rate}), "
+            f"{self.refunds} refunds"
+        ]
+
+
+def _bill(council: Council, program_year: ProgramYear) -> None:
+    officers, members = (
+        services.create_dues_level(
+            None,
+            council=council,
+            program_year=program_year,
+            name=name,
+            annual_amount_krw=amount,
+            source=AUDIT_SOURCE,
+        )
+        for name, amount in (OFFICERS, MEMBERS)
+    )
+    current = Membership.objects.filter(council=council).filter(current_memberships(ISSUED_ON))
+    for member in current.order_by("pk"):
+        if member.role == Membership.Role.ADVISOR:
+            continue
+        level = officers if member.is_officer else members
+        services.assign_dues_level(None, membership=member, level=level, source=AUDIT_SOURCE)
+    services.issue_invoices(
+        None,
+        council=council,
+        program_year=program_year,
+        issued_on=ISSUED_ON,
+        due_on=DUE_ON,
+        source=AUDIT_SOURCE,
+    )
+
+
+def _pay(invoice: Invoice, seed: int) -> None:
+    """Pay an invoice as its member would (in full, in part, late or not at all)."""
+    rng = rng_for(seed, "dues", invoice.number)
+    draw = rng.random()
+    method = rng.choice(METHODS)
+    if draw < 0.12:  # never paid
+        return
+    days = rng.randint(3, 27) if draw < 0.72 else rng.randint(30, 80)  # late payers
+    paid_on = ISSUED_ON + dt.timedelta(days=days)
+    amount = invoice.amount_krw if draw >= 0.22 else invoice.amount_krw // 2  # part-payers
+    payment = services.record_payment(
+        None, invoice, amount_krw=amount, paid_on=paid_on, method=method, source=AUDIT_SOURCE
+    )
+    if rng.random() < 0.03 and amount == invoice.amount_krw:
+        services.refund_payment(
+            None,
+            payment.invoice,
+            amount_krw=amount // 2,
+            paid_on=paid_on + dt.timedelta(days=14),
+            reason="등급 조정(임원사 → 정회원)에 따른 차액 환불",
+            method=method,
+            source=AUDIT_SOURCE,
+        )
+
+
+def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
+    """Levels, invoices and payments of 2010 for every 2010 hub council without dues yet."""
+    summary = DuesDemoSummary()
+    program_year = ProgramYear.objects.filter(year=YEAR).first()
+    if program_year is not None:
+        billed = DuesLevel.objects.filter(program_year=program_year).values("council_id")
+        councils = (
+            Council.objects.filter(hub__program_year=program_year)
+            .exclude(pk__in=billed)
+            .exclude(status__in=[Council.Status.MERGED, Council.Status.CLOSED])
+            .select_related("hub__program_year")
+            .order_by("pk")
+        )
+        for council in councils:
+            _bill(council, program_year)
+            invoices = Invoice.objects.filter(membership__council=council).order_by("pk")
+            for invoice in invoices:
+                _pay(invoice, seed)
+    invoices = Invoice.objects.filter(program_year__year=YEAR)
+    summary.councils = invoices.values("membership__council").distinct().count()
+    summary.invoices = invoices.count()
+    summary.billed_krw = sum(invoices.values_list("amount_krw", flat=True))
+    summary.paid_krw = sum(invoices.values_list("paid_krw", flat=True))
+    summary.refunds = Payment.objects.filter(
+        invoice__program_year__year=YEAR, kind=Payment.Kind.REFUND
+    ).count()
+    return summary
