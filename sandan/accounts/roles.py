@@ -201,6 +201,11 @@ _RUN_DUES_IN_SCOPE: Table = {
     label: _reach(view=SCOPE, add=SCOPE, change=SCOPE) for label in DUES_MODELS
 }
 _COMPANY_DUES: Table = {label: _reach(view=SCOPE) for label in DUES_MODELS}
+# Self-sustaining pilots: HQ confirms them (with a reason); regional staff and coordinators
+# read those of their scope; national readers read all; companies and experts none.
+_RUN_PILOTS: Table = {"outreach.pilot": _reach(view=ALL, add=ALL, change=ALL)}
+_SEE_PILOTS_IN_SCOPE: Table = {"outreach.pilot": _reach(view=SCOPE)}
+_READ_PILOTS: Table = {"outreach.pilot": _reach(view=ALL)}
 
 # People (sandan.accounts): only HQ creates accounts, grants and ends memberships; regional
 # HQs and coordinators see the people of their scope and decide the account requests of
@@ -231,6 +236,7 @@ POLICY: dict[str, Table] = {
         _READ_SUPPORT,
         _READ_FINANCE,
         _READ_DUES,
+        _READ_PILOTS,
     ),
     Role.AUDITOR: _table(
         _everyone_reads_reference(),
@@ -238,6 +244,7 @@ POLICY: dict[str, Table] = {
         _READ_COUNCILS,
         _READ_SUPPORT,
         _READ_DUES,
+        _READ_PILOTS,
         _READ_PEOPLE,
         _READ_FINANCE,
     ),
@@ -252,6 +259,7 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS,
         _RUN_SUPPORT,
         _RUN_DUES,
+        _RUN_PILOTS,
         _RUN_PEOPLE,
         _RUN_FINANCE,
     ),
@@ -273,6 +281,7 @@ POLICY: dict[str, Table] = {
         _RUN_SUPPORT_IN_SCOPE,
         _APPROVE_PROJECTS_IN_SCOPE,
         _RUN_DUES_IN_SCOPE,
+        _SEE_PILOTS_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
         _RUN_FINANCE_IN_SCOPE,
     ),
@@ -286,6 +295,7 @@ POLICY: dict[str, Table] = {
         _RUN_COUNCILS_IN_SCOPE,
         _RUN_SUPPORT_IN_SCOPE,
         _RUN_DUES_IN_SCOPE,
+        _SEE_PILOTS_IN_SCOPE,
         _SEE_PEOPLE_IN_SCOPE,
         _SEE_FINANCE_IN_SCOPE,
     ),

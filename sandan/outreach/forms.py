@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sandan.core.forms import ALL, INPUT, SELECT, FilterForm, filter_select
 from sandan.councils.models import Membership
 from sandan.outreach.models import DuesLevel, Payment
+from sandan.program.models import Designation
 
 DATE = {**INPUT, "type": "date"}
 STATUS_CHOICES = [
@@ -86,3 +87,41 @@ class RefundForm(PaymentForm):
     note = forms.CharField(
         label=_("환불 사유"), max_length=200, widget=forms.TextInput(attrs=INPUT)
     )
+
+
+# The readiness score's parts, as the pages name them (keys of selectors.READINESS_WEIGHTS).
+PART_LABELS = (
+    ("firms", _("회원 기업 수")),
+    ("dues_base", _("회비 청구액(원)")),
+    ("collection", _("징수율(%)")),
+    ("activity", _("협의체당 개최 활동")),
+    ("outcomes", _("지원 성과 건수")),
+)
+
+
+def _hub_name(hub: Designation) -> str:
+    return str(hub.complex.name_ko)
+
+
+class PilotForm(forms.Form):
+    hub = forms.ModelChoiceField(
+        label=_("거점단지"), queryset=Designation.objects.none(), widget=forms.Select(attrs=SELECT)
+    )
+    starts_in = forms.IntegerField(
+        label=_("자립 운영 시작 연도"),
+        min_value=2005,
+        max_value=2100,
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    reason = forms.CharField(
+        label=_("확정 사유"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+    )
+
+    def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hub = self.fields["hub"]
+        assert isinstance(hub, forms.ModelChoiceField)
+        hub.queryset = hubs
+        hub.label_from_instance = _hub_name  # type: ignore[method-assign,assignment]

@@ -243,3 +243,52 @@ class Payment(models.Model):
     @property
     def receipt_number(self) -> str:
         return f"R-{self.invoice.number}-{self.pk}"
+
+
+class Pilot(models.Model):
+    """자립형 클러스터 시범 거점: a hub HQ confirmed to run as a private-led, self-sustaining
+    cluster from `starts_in`, with the reason and the readiness score it had then."""
+
+    hub = models.OneToOneField(
+        "program.Designation",
+        on_delete=models.PROTECT,
+        related_name="pilot",
+        verbose_name=_("거점단지 지정"),
+    )
+    starts_in = models.PositiveSmallIntegerField(_("자립 운영 시작 연도"))
+    score = models.DecimalField(_("준비도 점수"), max_digits=5, decimal_places=1)
+    # The parts of the score when HQ confirmed (name → {"value", "points"}), kept as shown.
+    parts = models.JSONField(_("점수 구성"), default=dict)
+    proposed = models.BooleanField(_("시스템 제안"), default=False)
+    reason = models.TextField(_("확정 사유"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("확정자"),
+    )
+    confirmed_at = models.DateTimeField(_("확정 일시"))
+
+    objects: ClassVar[RestrictedQuerySet[Pilot]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "zone": "hub__zone",
+        "office": "hub__complex__office",
+        "complex": "hub__complex",
+        "organisation": None,
+    }
+
+    class Meta:
+        ordering = ["starts_in", "hub"]
+        verbose_name = _("자립형 시범 거점")
+        verbose_name_plural = _("자립형 시범 거점")
+        constraints = [
+            models.CheckConstraint(name="pilot_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="pilot_score_in_range", condition=Q(score__gte=0) & Q(score__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id} ({self.starts_in})"

@@ -9,7 +9,7 @@ invoices issued.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +17,12 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sandan.councils.models import Council
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment
-from sandan.program.models import ProgramYear
+from sandan.councils.models import Activity, Council, Membership
+from sandan.councils.selectors import current_memberships
+from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
+from sandan.program.models import Designation, ProgramYear
+from sandan.registry.models import Organisation
+from sandan.support.models import Outcome
 
 STATUSES = ("open", "arrears", "lapsed", "paid")
 
@@ -214,3 +217,148 @@ def dues_years(user: Any) -> list[int]:
 
 def councils_with_dues(user: Any) -> QuerySet[Council]:
     return Council.objects.restrict(user, "view").filter(dues_levels__isnull=False).distinct()
+
+
+# Self-sustaining pilots: readiness of the hubs ------------------------------------------
+
+# The parts of the readiness score and their weight in points (they add up to 100). Firms,
+# dues base, activity and outcomes score relative to the best hub of the year; collection
+# scores on its own rate. See docs/adr/0016-outreach-and-council-dues.md.
+READINESS_WEIGHTS: dict[str, int] = {
+    "firms": 25,
+    "dues_base": 20,
+    "collection": 25,
+    "activity": 15,
+    "outcomes": 15,
+}
+PILOTS_MIN, PILOTS_MAX = 3, 5
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    value: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """One hub's readiness to run on private funds: its parts, score and the proposal."""
+
+    hub_id: int
+    hub_name: str
+    zone_id: int
+    parts: tuple[Part, ...]
+    score: Decimal
+    running_cost_krw: int
+    dues_base_krw: int
+    proposed: bool = False
+    pilot_id: int | None = None
+
+    @property
+    def dues_cover_pct(self) -> Decimal | None:
+        """Billed dues ÷ the year's running-cost rule, in percent."""
+        if not self.running_cost_krw:
+            return None
+        return (Decimal(self.dues_base_krw) * 100 / self.running_cost_krw).quantize(Decimal("0.1"))
+
+    def snapshot(self) -> dict[str, dict[str, str]]:
+        return {p.name: {"value": str(p.value), "points": str(p.points)} for p in self.parts}
+
+
+def _by_hub(qs: Any, hub_path: str, measure: Any) -> dict[int, Any]:
+    return {row[hub_path]: row["v"] for row in qs.order_by().values(hub_path).annotate(v=measure)}
+
+
+def _raw_readiness(program_year: ProgramYear, hub_ids: list[int]) -> dict[str, dict[int, Any]]:
+    """Per hub designation: firms, dues billed and paid, held activities per council and
+    outcomes of the year's data (aggregates only)."""
+    year_end = dt.date(program_year.year, 12, 31)
+    firms = Membership.objects.filter(
+        council__hub_id__in=hub_ids, organisation__kind=Organisation.Kind.COMPANY
+    ).filter(current_memberships(year_end))
+    invoices_of_year = Invoice.objects.filter(
+        program_year=program_year, membership__council__hub_id__in=hub_ids
+    )
+    held = Activity.objects.filter(
+        council__hub_id__in=hub_ids,
+        status=Activity.Status.HELD,
+        starts_at__year=program_year.year,
+    )
+    hub = "council__hub_id"
+    return {
+        "firms": _by_hub(firms, hub, Count("organisation", distinct=True)),
+        "billed": _by_hub(invoices_of_year, f"membership__{hub}", Sum("amount_krw")),
+        "paid": _by_hub(invoices_of_year, f"membership__{hub}", Sum("paid_krw")),
+        "activities": _by_hub(held, hub, Count("pk")),
+        "councils": _by_hub(Council.objects.filter(hub_id__in=hub_ids), "hub_id", Count("pk")),
+        "outcomes": _by_hub(
+            Outcome.objects.filter(project__hub_id__in=hub_ids), "project__hub_id", Count("pk")
+        ),
+    }
+
+
+def _relative(value: Decimal, best: Decimal, weight: int) -> Decimal:
+    return (weight * value / best).quantize(Decimal("0.1")) if best else Decimal(0)
+
+
+def readiness(user: Any, program_year: ProgramYear, *, every: bool = False) -> list[Readiness]:
+    """The hubs of `program_year` the user sees through their councils (`every`: all, for
+    the services), best first; the top ones (the year's rule `self_sustaining_pilots`,
+    3–5) that bill dues are proposed. Relative parts compare with the best hub of all."""
+    hubs = list(
+        Designation.objects.filter(
+            program_year=program_year, role=Designation.Role.HUB
+        ).select_related("complex")
+    )
+    raw = _raw_readiness(program_year, [h.pk for h in hubs])
+    values: dict[int, dict[str, Decimal]] = {}
+    for h in hubs:
+        billed = Decimal(raw["billed"].get(h.pk) or 0)
+        paid = Decimal(raw["paid"].get(h.pk) or 0)
+        councils = raw["councils"].get(h.pk) or 0
+        values[h.pk] = {
+            "firms": Decimal(raw["firms"].get(h.pk, 0)),
+            "dues_base": billed,
+            "collection": (paid * 100 / billed).quantize(Decimal("0.1")) if billed else Decimal(0),
+            "activity": (
+                Decimal(raw["activities"].get(h.pk, 0)) / councils if councils else Decimal(0)
+            ).quantize(Decimal("0.1")),
+            "outcomes": Decimal(raw["outcomes"].get(h.pk, 0)),
+        }
+    best = {
+        name: max((v[name] for v in values.values()), default=Decimal(0))
+        for name in READINESS_WEIGHTS
+    }
+    running_cost = int(program_year.rule("self_sustaining_running_cost_krw") or 0)
+    pilots = dict(Pilot.objects.filter(hub__in=hubs).values_list("hub_id", "pk"))
+    rows = []
+    for h in hubs:
+        v = values[h.pk]
+        parts = tuple(
+            Part(
+                name,
+                v[name],
+                (weight * v[name] / 100).quantize(Decimal("0.1"))
+                if name == "collection"
+                else _relative(v[name], best[name], weight),
+            )
+            for name, weight in READINESS_WEIGHTS.items()
+        )
+        rows.append(
+            Readiness(
+                hub_id=h.pk,
+                hub_name=h.complex.name_ko,
+                zone_id=h.zone_id,
+                parts=parts,
+                score=sum((p.points for p in parts), Decimal(0)),
+                running_cost_krw=running_cost,
+                dues_base_krw=int(v["dues_base"]),
+                pilot_id=pilots.get(h.pk),
+            )
+        )
+    rows.sort(key=lambda r: (-r.score, r.hub_name))
+    wanted = min(max(int(program_year.rule("self_sustaining_pilots") or 4), PILOTS_MIN), PILOTS_MAX)
+    proposed = {r.hub_id for r in [r for r in rows if r.dues_base_krw > 0][:wanted]}
+    seen = set(Council.objects.restrict(user, "view").values_list("hub_id", flat=True))
+    return [replace(r, proposed=r.hub_id in proposed) for r in rows if every or r.hub_id in seen]

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from sandan.core.services import NotAllowed, create_object, ensure_allowed, update_object
 from sandan.councils.models import Council, Membership
 from sandan.councils.selectors import current_memberships
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment
-from sandan.program.models import ProgramYear
+from sandan.outreach import selectors
+from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
+from sandan.program.models import Designation, ProgramYear
 
 # Levels and assignments --------------------------------------------------------------
 
@@ -290,10 +291,61 @@ def refund_payment(
         )
 
 
+# Self-sustaining pilots ----------------------------------------------------------------------
+
+
+def confirm_pilot(
+    actor: Any,
+    *,
+    hub: Designation,
+    starts_in: int | None,
+    reason: str,
+    source: str = "web",
+) -> Pilot:
+    """HQ confirms a hub as a self-sustaining pilot, with its reason; the readiness score
+    and its parts are kept as they stood (at most five pilots start in one year)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("확정 사유를 적어 주세요.")})
+    if hub.role != Designation.Role.HUB:
+        raise ValidationError({"hub": _("거점단지만 자립형 시범 거점이 될 수 있습니다.")})
+    base = hub.program_year.year
+    if starts_in is None or not base < starts_in <= base + 5:
+        raise ValidationError(
+            {
+                "starts_in": _("시작 연도는 %(after)s년부터 %(until)s년 사이여야 합니다.")
+                % {"after": base + 1, "until": base + 5}
+            }
+        )
+    if Pilot.objects.filter(hub=hub).exists():
+        raise ValidationError({"hub": _("이 거점단지는 이미 자립형 시범 거점입니다.")})
+    if Pilot.objects.filter(starts_in=starts_in).count() >= selectors.PILOTS_MAX:
+        raise ValidationError(
+            {
+                "hub": _("%(year)s년에 시작하는 시범 거점이 이미 %(max)s곳입니다.")
+                % {"year": starts_in, "max": selectors.PILOTS_MAX}
+            }
+        )
+    row = next(
+        r for r in selectors.readiness(None, hub.program_year, every=True) if r.hub_id == hub.pk
+    )
+    fields = {
+        "hub": hub,
+        "starts_in": starts_in,
+        "score": row.score,
+        "parts": row.snapshot(),
+        "proposed": row.proposed,
+        "reason": reason.strip(),
+        "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "confirmed_at": timezone.now(),
+    }
+    return create_object(actor, Pilot, fields, source=source, reason=reason)
+
+
 __all__ = [
     "IssueResult",
     "NotAllowed",
     "assign_dues_level",
+    "confirm_pilot",
     "create_dues_level",
     "invoice_number",
     "issue_invoices",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("dues/invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("dues/invoices/<int:pk>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("dues/receipts/<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("pilots/", views.pilot_readiness, name="pilot_readiness"),
 ]

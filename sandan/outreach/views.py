@@ -30,15 +30,17 @@ from sandan.councils.models import Council, Membership
 from sandan.councils.selectors import current_memberships
 from sandan.outreach import documents, selectors, services
 from sandan.outreach.forms import (
+    PART_LABELS,
     AssignForm,
     DuesFilterForm,
     IssueForm,
     LevelForm,
     PaymentForm,
+    PilotForm,
     RefundForm,
 )
-from sandan.outreach.models import DuesLevel, Invoice, Payment
-from sandan.program.models import ProgramYear
+from sandan.outreach.models import DuesLevel, Invoice, Payment, Pilot
+from sandan.program.models import Designation, ProgramYear
 
 INVOICES_ON_COUNCIL_PAGE = 200
 
@@ -315,3 +317,65 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if payment is None:
         raise Http404(_("납부 기록을 찾을 수 없습니다."))
     return _pdf(documents.receipt_pdf(payment), f"receipt-{payment.receipt_number}")
+
+
+# Self-sustaining pilots ----------------------------------------------------------------
+
+
+def _readiness_chart(rows: list[selectors.Readiness]) -> dict[str, Any]:
+    labels = dict(PART_LABELS)
+    return {
+        "labels": [row.hub_name for row in rows],
+        "yTitle": _("점수"),
+        "datasets": [
+            {"label": str(labels[name]), "data": [float(row.parts[i].points) for row in rows]}
+            for i, name in enumerate(selectors.READINESS_WEIGHTS)
+        ],
+    }
+
+
+@login_required
+def pilot_readiness(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not allows(user, Pilot, "view"):
+        raise PermissionDenied(_("자립형 시범 거점을 볼 권한이 없습니다."))
+    form = DuesFilterForm(request.GET or None)
+    year = form.value("year") or next(iter(selectors.dues_years(user)), None)
+    program_year = ProgramYear.objects.filter(year=year).first() if year else None
+    rows = selectors.readiness(user, program_year) if program_year else []
+    may_confirm = allows(user, Pilot, "add") and program_year is not None
+    hubs = Designation.objects.filter(pk__in=[r.hub_id for r in rows if r.pilot_id is None])
+    confirm_form = PilotForm(
+        request.POST if request.method == "POST" else None,
+        hubs=hubs.select_related("complex").order_by("complex__name_ko"),
+        initial={"starts_in": (year or 2010) + 1},
+    )
+    status = 200
+    if request.method == "POST":
+        if not may_confirm:
+            raise PermissionDenied(_("자립형 시범 거점을 확정할 권한이 없습니다."))
+        if confirm_form.is_valid():
+            done = run_service(
+                confirm_form, lambda: services.confirm_pilot(user, **confirm_form.cleaned_data)
+            )
+            if done is not FAILED:
+                messages.success(request, _("자립형 시범 거점으로 확정했습니다."))
+                return redirect(f"{request.path}?year={year}")
+        status = 400
+    context = {
+        "form": form,
+        "year": year,
+        "program_year": program_year,
+        "rows": rows,
+        "part_names": PART_LABELS,
+        "chart": _readiness_chart(rows),
+        "pilots": list(
+            Pilot.objects.restrict(user, "view")
+            .filter(hub__program_year=program_year)
+            .select_related("hub__complex", "confirmed_by")
+        ),
+        "may_confirm": may_confirm,
+        "confirm_form": confirm_form,
+        "weights": selectors.READINESS_WEIGHTS,
+    }
+    return render(request, "outreach/pilot_readiness.html", context, status=status)

@@ -36,6 +36,8 @@ DEFAULT_RULES: dict[str, Any] = {
     # A member whose dues invoice is still unpaid this many days after its due date has
     # lapsed (sandan.outreach).
     "dues_grace_days": 90,
+    # How many hubs the readiness score proposes as self-sustaining pilots (3–5).
+    "self_sustaining_pilots": 4,
 }
 
 # What each rule the code reads means and how to show its value: (label, unit). The values
@@ -50,6 +52,7 @@ RULE_INFO: dict[str, tuple[Any, str]] = {
     "hub_requires_linked": (_("거점단지마다 연계단지 1곳 이상"), "bool"),
     "self_sustaining_running_cost_krw": (_("자립형 클러스터 운영비"), "krw"),
     "dues_grace_days": (_("회비 미납 유예 기간(회원 자격 정지까지)"), "days"),
+    "self_sustaining_pilots": (_("자립형 시범 거점 제안 수"), "count"),
     "triage_within_days": (_("접수 후 분류 기한"), "days"),
     "start_within_days": (_("분류 후 과제 착수 기한"), "days"),
     "complete_within_days": (_("착수 후 완료 기한"), "days"),

@@ -9,17 +9,22 @@ organisation — is a member of the Changwon council.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
 
 from sandan.core.tests.world import EVERY, Table, World, rows
 from sandan.core.tests.world import Part as ScopePart
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment
+from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
 
 MODELS = (
     "outreach.dueslevel",
     "outreach.duesassignment",
     "outreach.invoice",
     "outreach.payment",
+    "outreach.pilot",
 )
+DUES = MODELS[:4]
 MEMBERS = ("member_company", "member_university", "member_ulsan", "member_banwol")
 
 CHANGWON = {
@@ -40,7 +45,7 @@ RUN = ("view", "add", "change")
 def _in_scope(*parts: dict[str, frozenset[str]]) -> dict[str, dict[str, frozenset[str]]]:
     return {
         label: dict.fromkeys(RUN, frozenset().union(*(part[label] for part in parts)))
-        for label in MODELS
+        for label in DUES
     }
 
 
@@ -48,10 +53,10 @@ EXPECTED: Table = {
     "ministry": {label: {"view": EVERY} for label in MODELS},
     "auditor": {label: {"view": EVERY} for label in MODELS},
     "hq": {label: dict.fromkeys(RUN, EVERY) for label in MODELS},
-    # The dongnam regional HQ: the dues of every council in its zone.
-    "regional": _in_scope(CHANGWON, ULSAN),
+    # The dongnam regional HQ: the dues of every council in its zone; pilots it reads.
+    "regional": {**_in_scope(CHANGWON, ULSAN), "outreach.pilot": {"view": rows("pilot_changwon")}},
     # The dongnam branch's coordinator: the dues of the council of the hub it manages.
-    "coordinator": _in_scope(CHANGWON),
+    "coordinator": {**_in_scope(CHANGWON), "outreach.pilot": {"view": rows("pilot_changwon")}},
     # A member firm: its council's levels, and only its own level, invoice and payment
     # (not the university's unpaid invoice in the same council).
     "company": {
@@ -112,6 +117,18 @@ def build(w: World) -> None:
                     invoice=invoice, amount_krw=paid, paid_on=dt.date(2010, 4, 20)
                 ),
             )
+
+    for key in ("changwon", "banwol"):
+        w.add(
+            f"pilot_{key}",
+            Pilot.objects.create(
+                hub=w[f"hub_{key}"],
+                starts_in=2011,
+                score=Decimal("61.5"),
+                reason="회비 징수율과 회원 규모",
+                confirmed_at=timezone.now(),
+            ),
+        )
 
 
 PART = ScopePart(app="outreach", models=MODELS, expected=EXPECTED, build=build)

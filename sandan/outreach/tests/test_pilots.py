@@ -1,0 +1,114 @@
+"""Self-sustaining pilots: the readiness score of each hub with its parts, the proposal of
+the best hubs that bill dues, HQ's confirmation with a reason, and what is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from sandan.accounts.roles import Role
+from sandan.accounts.tests.factories import user_with_role
+from sandan.councils.tests.factories import CouncilFactory, MembershipFactory
+from sandan.outreach import selectors, services
+from sandan.outreach.models import Pilot
+from sandan.outreach.tests.factories import council_with_dues
+from sandan.program.models import ProgramYear
+
+pytestmark = pytest.mark.django_db
+
+PAID_ON = dt.date(2010, 4, 20)
+
+
+def _hubs() -> tuple[Any, Any, Any]:
+    """Three hubs: a big one that collects all its dues, a small one that collects half,
+    and one with members but no dues."""
+    big = council_with_dues(members=4)
+    for invoice in big.invoices:
+        services.record_payment(None, invoice, amount_krw=300_000, paid_on=PAID_ON)
+    small = council_with_dues(members=2)
+    services.record_payment(None, small.invoices[0], amount_krw=300_000, paid_on=PAID_ON)
+    idle = CouncilFactory()
+    MembershipFactory.create_batch(4, council=idle)
+    return big, small, idle
+
+
+def test_readiness_shows_its_parts_and_proposes_hubs_that_bill_dues() -> None:
+    big, small, idle = _hubs()
+    year = ProgramYear.objects.get(year=2010)
+    year.rules = {**year.rules, "self_sustaining_running_cost_krw": 200_000_000}
+    year.save()
+    rows = selectors.readiness(user_with_role(Role.HQ_STAFF), year)
+    by_hub = {row.hub_id: row for row in rows}
+    top = by_hub[big.council.hub_id]
+    parts = {part.name: part for part in top.parts}
+    assert parts["firms"].value == 4 and parts["firms"].points == 25
+    assert parts["collection"].value == 100 and parts["collection"].points == 25
+    assert parts["dues_base"].value == 1_200_000 and parts["dues_base"].points == 20
+    assert top.score == sum(p.points for p in top.parts)
+    second = {p.name: p for p in by_hub[small.council.hub_id].parts}
+    assert second["collection"].points == Decimal("12.5")  # half collected
+    assert second["firms"].points == Decimal("12.5")  # half the best hub's firms
+    assert rows[0].hub_id == big.council.hub_id
+    # Both hubs that bill dues are proposed; the hub without dues is not, however many firms.
+    assert {r.hub_id for r in rows if r.proposed} == {big.council.hub_id, small.council.hub_id}
+    # The year's running-cost rule is read: dues billed against 200,000,000 won.
+    assert top.dues_cover_pct == Decimal("0.6")
+
+
+def test_hq_confirms_with_a_reason_and_the_score_is_kept() -> None:
+    big, _small, idle = _hubs()
+    hq = user_with_role(Role.HQ_STAFF)
+    with pytest.raises(ValidationError) as error:
+        services.confirm_pilot(hq, hub=big.council.hub, starts_in=2011, reason=" ")
+    assert "reason" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.confirm_pilot(hq, hub=big.council.hub, starts_in=2010, reason="준비됨")
+    assert "starts_in" in error.value.message_dict
+    pilot = services.confirm_pilot(
+        hq, hub=big.council.hub, starts_in=2011, reason="회비 징수율 100%"
+    )
+    assert pilot.proposed and pilot.score > 0
+    assert pilot.parts["collection"] == {"value": "100.0", "points": "25.0"}
+    outside = services.confirm_pilot(
+        hq, hub=idle.hub, starts_in=2011, reason="지자체 출연 약정으로 운영비 확보"
+    )
+    assert outside.proposed is False
+    with pytest.raises(ValidationError) as error:
+        services.confirm_pilot(hq, hub=big.council.hub, starts_in=2011, reason="다시")
+    assert "이미" in error.value.message_dict["hub"][0]
+
+
+def test_at_most_five_pilots_start_in_a_year() -> None:
+    hq = user_with_role(Role.HQ_STAFF)
+    for _n in range(5):
+        services.confirm_pilot(hq, hub=CouncilFactory().hub, starts_in=2011, reason="시범")
+    with pytest.raises(ValidationError) as error:
+        services.confirm_pilot(hq, hub=CouncilFactory().hub, starts_in=2011, reason="시범")
+    assert "5곳" in error.value.message_dict["hub"][0]
+    assert Pilot.objects.count() == 5
+
+
+def test_readiness_page_for_hq_and_refusal_for_others(client: Client) -> None:
+    big, _small, _idle = _hubs()
+    url = reverse("outreach:pilot_readiness") + "?year=2010"
+    client.force_login(user_with_role(Role.HQ_STAFF))
+    page = client.get(url).content.decode()
+    assert "readiness-chart-data" in page and big.council.hub.complex.name_ko in page
+    response = client.post(url, {"hub": big.council.hub_id, "starts_in": "2011", "reason": ""})
+    assert response.status_code == 400
+    response = client.post(
+        url, {"hub": big.council.hub_id, "starts_in": "2011", "reason": "징수율 최상"}
+    )
+    assert response.status_code == 302 and Pilot.objects.get().reason == "징수율 최상"
+    client.force_login(user_with_role(Role.REGIONAL_STAFF, zone=big.council.zone))
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"hub": big.council.hub_id, "starts_in": "2011", "reason": "x"})
+    assert response.status_code == 403
+    client.force_login(user_with_role(Role.COMPANY_USER, organisation=big.members[0].organisation))
+    assert client.get(url).status_code == 403
