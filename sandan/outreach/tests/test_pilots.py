@@ -57,6 +57,7 @@ def test_readiness_shows_its_parts_and_proposes_hubs_that_bill_dues() -> None:
     assert rows[0].hub_id == big.council.hub_id
     # Both hubs that bill dues are proposed; the hub without dues is not, however many firms.
     assert {r.hub_id for r in rows if r.proposed} == {big.council.hub_id, small.council.hub_id}
+    assert by_hub[idle.hub_id].parts[0].points == 25 and not by_hub[idle.hub_id].proposed
     # The year's running-cost rule is read: dues billed against 200,000,000 won.
     assert top.dues_cover_pct == Decimal("0.6")
 
