@@ -125,6 +125,12 @@ MENU: tuple[Group, ...] = (
                 ("outreach:invoice",),
                 needs=(("outreach.invoice", "view"),),
             ),
+            Entry(
+                _("자립형 시범 거점"),
+                "outreach:pilot_readiness",
+                ("outreach:pilot",),
+                needs=(("outreach.pilot", "view"),),
+            ),
         ),
     ),
     Group(

@@ -1,5 +1,6 @@
 """Demo data of council dues: the 2010 hub councils bill their members for the year and
-most pay, some in part, some late, some not at all; a few payments are refunded.
+most pay, some in part, some late, some not at all; a few payments are refunded. Then HQ
+confirms the hubs the readiness score proposes as self-sustaining pilots from 2011.
 
 Everything goes through `sandan.outreach.services` (levels, assignments, invoicing,
 payments, refunds), so the rows keep the services' rules and are audited with the demo's
@@ -10,14 +11,14 @@ year are skipped, and invoicing is idempotent).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sandan.councils.models import Council, Membership
 from sandan.councils.selectors import current_memberships
 from sandan.demo.base import AUDIT_SOURCE, rng_for
-from sandan.outreach import services
-from sandan.outreach.models import DuesLevel, Invoice, Payment
-from sandan.program.models import ProgramYear
+from sandan.outreach import selectors, services
+from sandan.outreach.models import DuesLevel, Invoice, Payment, Pilot
+from sandan.program.models import Designation, ProgramYear
 
 YEAR = 2010
 ISSUED_ON = dt.date(2010, 10, 1)
@@ -36,13 +37,15 @@ class DuesDemoSummary:
     billed_krw: int = 0
     paid_krw: int = 0
     refunds: int = 0
+    pilots: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         rate = f"{self.paid_krw * 100 / self.billed_krw:.1f}%" if self.billed_krw else "–"
         return [
             f"dues {YEAR}: {self.councils} councils, {self.invoices:,} invoices, "
             f"billed {self.billed_krw:,} KRW, paid {self.paid_krw:,} KRW ({rate}), "
-            f"{self.refunds} refunds"
+            f"{self.refunds} refunds",
+            f"self-sustaining pilots from {YEAR + 1}: " + (", ".join(self.pilots) or "none"),
         ]
 
 
@@ -99,6 +102,24 @@ def _pay(invoice: Invoice, seed: int) -> None:
         )
 
 
+def confirm_pilots(program_year: ProgramYear) -> None:
+    """HQ confirms the hubs the readiness score proposes (none if some are confirmed)."""
+    if Pilot.objects.filter(hub__program_year=program_year).exists():
+        return
+    for row in selectors.readiness(None, program_year, every=True):
+        if row.proposed:
+            services.confirm_pilot(
+                None,
+                hub=Designation.objects.get(pk=row.hub_id),
+                starts_in=YEAR + 1,
+                reason=(
+                    f"준비도 {row.score}점으로 제안된 거점단지: 회원 기반과 회비 징수 실적이 "
+                    "자립 운영에 충분함"
+                ),
+                source=AUDIT_SOURCE,
+            )
+
+
 def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
     """Levels, invoices and payments of 2010 for every 2010 hub council without dues yet."""
     summary = DuesDemoSummary()
@@ -117,6 +138,7 @@ def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
             invoices = Invoice.objects.filter(membership__council=council).order_by("pk")
             for invoice in invoices:
                 _pay(invoice, seed)
+        confirm_pilots(program_year)
     invoices = Invoice.objects.filter(program_year__year=YEAR)
     summary.councils = invoices.values("membership__council").distinct().count()
     summary.invoices = invoices.count()
@@ -125,4 +147,9 @@ def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
     summary.refunds = Payment.objects.filter(
         invoice__program_year__year=YEAR, kind=Payment.Kind.REFUND
     ).count()
+    summary.pilots = list(
+        Pilot.objects.filter(hub__program_year__year=YEAR)
+        .order_by("hub__complex__name_ko")
+        .values_list("hub__complex__name_ko", flat=True)
+    )
     return summary

@@ -17,9 +17,11 @@ from ninja.pagination import paginate
 
 from sandan.api.pagination import Pagination
 from sandan.api.params import Code, Id, Year
+from sandan.core.querysets import allows
 from sandan.core.shortcuts import get_visible_or_404
 from sandan.outreach import selectors
-from sandan.outreach.models import Invoice
+from sandan.outreach.models import Invoice, Pilot
+from sandan.program.models import ProgramYear
 
 router = Router(tags=["dues"])
 
@@ -184,3 +186,75 @@ def list_payments(
 @router.get("/dues/collection", response=CollectionReportOut)
 def get_collection(request: HttpRequest, year: Year) -> Any:
     return selectors.collection(_user(request), year)
+
+
+class PartOut(Schema):
+    name: str
+    value: Decimal
+    points: Decimal
+
+
+class ReadinessOut(Schema):
+    hub: int
+    hub_name: str
+    score: Decimal
+    parts: list[PartOut]
+    dues_base_krw: int
+    running_cost_krw: int
+    dues_cover_pct: Decimal | None
+    proposed: bool
+    pilot: int | None
+
+    @staticmethod
+    def resolve_hub(obj: Any) -> int:
+        return int(obj.hub_id)
+
+    @staticmethod
+    def resolve_pilot(obj: Any) -> int | None:
+        pilot: int | None = obj.pilot_id
+        return pilot
+
+
+class PilotOut(Schema):
+    id: int
+    hub: int
+    hub_name: str
+    year: int
+    starts_in: int
+    score: Decimal
+    parts: dict[str, dict[str, str]]
+    proposed: bool
+    reason: str
+    confirmed_at: dt.datetime
+
+    @staticmethod
+    def resolve_hub(obj: Any) -> int:
+        return int(obj.hub_id)
+
+    @staticmethod
+    def resolve_hub_name(obj: Any) -> str:
+        return str(obj.hub.complex.name_ko)
+
+    @staticmethod
+    def resolve_year(obj: Any) -> int:
+        return int(obj.hub.program_year.year)
+
+
+@router.get("/pilots/readiness", response=list[ReadinessOut], tags=["pilots"])
+def list_readiness(request: HttpRequest, year: Year) -> Any:
+    """Each hub's readiness score with its parts; `proposed` marks the hubs the system
+    proposes as self-sustaining pilots."""
+    program_year = ProgramYear.objects.filter(year=year).first()
+    if program_year is None or not allows(_user(request), Pilot, "view"):
+        return []
+    return selectors.readiness(_user(request), program_year)
+
+
+@router.get("/pilots", response=list[PilotOut], tags=["pilots"])
+@paginate(Pagination)
+def list_pilots(request: HttpRequest, year: Year | None = None) -> Any:
+    """Confirmed pilots; `year` is the year of the hub designation they were scored on."""
+    qs = Pilot.objects.restrict(_user(request), "view").select_related(
+        "hub__complex", "hub__program_year"
+    )
+    return qs.filter(hub__program_year__year=year) if year else qs

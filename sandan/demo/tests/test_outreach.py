@@ -23,7 +23,7 @@ from sandan.core.models import AuditEntry
 from sandan.councils.models import Council
 from sandan.demo.base import AUDIT_SOURCE
 from sandan.demo.outreach import DUE_ON, load_dues_demo
-from sandan.outreach.models import Invoice, Payment
+from sandan.outreach.models import Invoice, Payment, Pilot
 from sandan.outreach.selectors import status_of
 from sandan.registry.reference import load_reference
 
@@ -82,6 +82,13 @@ def test_every_balance_is_the_sum_of_its_payments(world: None) -> None:
     ).count() == (Payment.objects.count())
 
 
+def test_hq_confirmed_the_proposed_pilots(world: None) -> None:
+    pilots = Pilot.objects.all()
+    assert 3 <= pilots.count() <= 5
+    assert all(p.proposed and p.reason and p.starts_in == 2011 for p in pilots)
+    assert set(pilots.values_list("parts__collection__points", flat=True)) != {"0"}
+
+
 def test_a_rerun_adds_nothing(world: None) -> None:
     before = (Invoice.objects.count(), Payment.objects.aggregate(s=Sum("amount_krw"))["s"])
     summary = load_dues_demo(seed=SEED)
@@ -90,3 +97,4 @@ def test_a_rerun_adds_nothing(world: None) -> None:
         Invoice.objects.aggregate(s=Sum("paid_krw"))["s"],
     )
     assert (Invoice.objects.count(), Payment.objects.aggregate(s=Sum("amount_krw"))["s"]) == before
+    assert len(summary.pilots) == Pilot.objects.count()

@@ -4,6 +4,7 @@ answered 4xx, and list query counts constant as rows grow."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -77,3 +78,20 @@ def test_invoice_list_queries_constant() -> None:
         body = api.get("dues/invoices").json()
     assert body["count"] == 8
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_readiness_and_pilots_from_the_api() -> None:
+    world = council_with_dues(members=2)
+    services.record_payment(None, world.invoices[0], amount_krw=300_000, paid_on=PAID_ON)
+    hq = user_with_role(Role.HQ_STAFF)
+    api = Api(hq)
+    rows = api.get("pilots/readiness", year=2010).json()
+    assert [row["hub"] for row in rows] == [world.council.hub_id]
+    assert rows[0]["proposed"] is True
+    assert sum(Decimal(p["points"]) for p in rows[0]["parts"]) == Decimal(rows[0]["score"])
+    services.confirm_pilot(hq, hub=world.council.hub, starts_in=2011, reason="징수 실적")
+    pilots = api.get("pilots", year=2010).json()
+    assert pilots["count"] == 1 and pilots["items"][0]["reason"] == "징수 실적"
+    firm = Api(user_with_role(Role.COMPANY_USER, organisation=world.members[0].organisation))
+    assert firm.get("pilots/readiness", year=2010).json() == []
+    assert firm.get("pilots").json()["count"] == 0
