@@ -3,7 +3,8 @@
 Each of the three councils (Changwon, Ulsan, Banwol) has a dues level for its hub's year;
 each member is on it and has an invoice with one payment, except the Changwon university,
 which has a level and an invoice but has paid nothing. (주)창원기계 — the company user's
-organisation — is a member of the Changwon council.
+organisation — is a member of the Changwon council. The Changwon and Banwol hubs are
+self-sustaining pilots.
 """
 
 from __future__ import annotations
