@@ -203,9 +203,19 @@ _RUN_DUES_IN_SCOPE: Table = {
 _COMPANY_DUES: Table = {label: _reach(view=SCOPE) for label in DUES_MODELS}
 # Self-sustaining pilots: HQ confirms them (with a reason); regional staff and coordinators
 # read those of their scope; national readers read all; companies and experts none.
-_RUN_PILOTS: Table = {"outreach.pilot": _reach(view=ALL, add=ALL, change=ALL)}
-_SEE_PILOTS_IN_SCOPE: Table = {"outreach.pilot": _reach(view=SCOPE)}
-_READ_PILOTS: Table = {"outreach.pilot": _reach(view=ALL)}
+# Their ledgers are kept by HQ and by the staff of the pilot's zone or hub.
+_RUN_PILOTS: Table = {
+    "outreach.pilot": _reach(view=ALL, add=ALL, change=ALL),
+    "outreach.ledgerentry": _reach(view=ALL, add=ALL),
+}
+_SEE_PILOTS_IN_SCOPE: Table = {
+    "outreach.pilot": _reach(view=SCOPE),
+    "outreach.ledgerentry": _reach(view=SCOPE, add=SCOPE),
+}
+_READ_PILOTS: Table = {
+    "outreach.pilot": _reach(view=ALL),
+    "outreach.ledgerentry": _reach(view=ALL),
+}
 
 # People (sandan.accounts): only HQ creates accounts, grants and ends memberships; regional
 # HQs and coordinators see the people of their scope and decide the account requests of

@@ -270,6 +270,8 @@ class Pilot(models.Model):
         verbose_name=_("확정자"),
     )
     confirmed_at = models.DateTimeField(_("확정 일시"))
+    # Ledger entries dated on or before this day are closed (no new entries).
+    closed_through = models.DateField(_("장부 마감일"), null=True, blank=True)
 
     objects: ClassVar[RestrictedQuerySet[Pilot]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
     scope_paths: ClassVar[dict[str, str | None]] = {
@@ -292,3 +294,68 @@ class Pilot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hub_id} ({self.starts_in})"
+
+
+class LedgerEntry(models.Model):
+    """A line of a pilot's ledger: private income other than dues (donations with donor and
+    receipt, sponsorships, service fees) or a running cost. Dues come from the invoices'
+    payments and are not entered twice."""
+
+    class Kind(models.TextChoices):
+        DONATION = "donation", _("기부금")
+        SPONSORSHIP = "sponsorship", _("후원금")
+        SERVICE_FEE = "service_fee", _("서비스 수수료")
+        RUNNING_COST = "running_cost", _("운영비 지출")
+
+    INCOME: ClassVar[tuple[str, ...]] = ("donation", "sponsorship", "service_fee")
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("시범 거점")
+    )
+    kind = models.CharField(_("구분"), max_length=14, choices=Kind.choices)
+    amount_krw = models.BigIntegerField(_("금액(원)"))
+    on = models.DateField(_("일자"))
+    counterparty = models.CharField(_("기부자·후원자·거래처"), max_length=120, blank=True)
+    receipt_number = models.CharField(_("영수증 번호"), max_length=40, blank=True)
+    note = models.CharField(_("비고"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("기록자"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[RestrictedQuerySet[LedgerEntry]] = RestrictedQuerySet.as_manager()  # type: ignore[assignment]
+    scope_paths: ClassVar[dict[str, str | None]] = {
+        "zone": "pilot__hub__zone",
+        "office": "pilot__hub__complex__office",
+        "complex": "pilot__hub__complex",
+        "organisation": None,
+    }
+
+    class Meta:
+        ordering = ["pilot", "on", "id"]
+        verbose_name = _("자립 장부 항목")
+        verbose_name_plural = _("자립 장부 항목")
+        constraints = [
+            models.CheckConstraint(name="ledger_amount_positive", condition=Q(amount_krw__gt=0)),
+            models.CheckConstraint(
+                name="ledger_kind_valid",
+                condition=Q(kind__in=["donation", "sponsorship", "service_fee", "running_cost"]),
+            ),
+            models.CheckConstraint(
+                name="ledger_gift_names_giver",
+                condition=~Q(kind__in=["donation", "sponsorship"]) | ~Q(counterparty=""),
+            ),
+            models.CheckConstraint(
+                name="ledger_donation_has_receipt",
+                condition=~Q(kind="donation") | ~Q(receipt_number=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["pilot", "on"], name="ledger_pilot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.pilot_id} {self.get_kind_display()} {self.amount_krw:,}원"

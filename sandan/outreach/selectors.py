@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from sandan.councils.models import Activity, Council, Membership
 from sandan.councils.selectors import current_memberships
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
+from sandan.outreach.models import (
+    DuesAssignment,
+    DuesLevel,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Pilot,
+)
 from sandan.program.models import Designation, ProgramYear
 from sandan.registry.models import Organisation
 from sandan.support.models import Outcome
@@ -362,3 +369,69 @@ def readiness(user: Any, program_year: ProgramYear, *, every: bool = False) -> l
     proposed = {r.hub_id for r in [r for r in rows if r.dues_base_krw > 0][:wanted]}
     seen = set(Council.objects.restrict(user, "view").values_list("hub_id", flat=True))
     return [replace(r, proposed=r.hub_id in proposed) for r in rows if every or r.hub_id in seen]
+
+
+# Self-sufficiency of a pilot ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    month: int
+    income: dict[str, int]  # "dues" and the income kinds of LedgerEntry
+    cost_krw: int
+
+    @property
+    def income_krw(self) -> int:
+        return sum(self.income.values())
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """Private income ÷ running cost, in percent; None with no cost that month."""
+        if not self.cost_krw:
+            return None
+        return (Decimal(self.income_krw) * 100 / self.cost_krw).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Sufficiency:
+    year: int
+    months: list[Month]
+    total: Month
+    running_cost_rule_krw: int
+
+
+def dues_income(pilot: Pilot) -> QuerySet[Payment]:
+    """The dues payments and refunds of the councils of the pilot's hub."""
+    return Payment.objects.filter(invoice__membership__council__hub_id=pilot.hub_id)
+
+
+def self_sufficiency(pilot: Pilot, year: int) -> Sufficiency:
+    """Month by month and for the year: private income (dues net of refunds, donations,
+    sponsorships, service fees) against running costs entered in the ledger."""
+    income: dict[int, dict[str, int]] = {m: {} for m in range(1, 13)}
+    cost = dict.fromkeys(range(1, 13), 0)
+    for entry in LedgerEntry.objects.filter(pilot=pilot, on__year=year).only(
+        "kind", "amount_krw", "on"
+    ):
+        if entry.kind == LedgerEntry.Kind.RUNNING_COST:
+            cost[entry.on.month] += entry.amount_krw
+        else:
+            bucket = income[entry.on.month]
+            bucket[entry.kind] = bucket.get(entry.kind, 0) + entry.amount_krw
+    for payment in (
+        dues_income(pilot).filter(paid_on__year=year).only("kind", "amount_krw", "paid_on")
+    ):
+        bucket = income[payment.paid_on.month]
+        bucket["dues"] = bucket.get("dues", 0) + payment.signed_krw
+    months = [Month(m, income[m], cost[m]) for m in range(1, 13)]
+    totals: dict[str, int] = {}
+    for month in months:
+        for kind, amount in month.income.items():
+            totals[kind] = totals.get(kind, 0) + amount
+    rule_year = ProgramYear.objects.filter(year=year).first() or pilot.hub.program_year
+    return Sufficiency(
+        year=year,
+        months=months,
+        total=Month(0, totals, sum(cost.values())),
+        running_cost_rule_krw=int(rule_year.rule("self_sustaining_running_cost_krw") or 0),
+    )

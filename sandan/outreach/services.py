@@ -22,7 +22,14 @@ from sandan.core.services import NotAllowed, create_object, ensure_allowed, upda
 from sandan.councils.models import Council, Membership
 from sandan.councils.selectors import current_memberships
 from sandan.outreach import selectors
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
+from sandan.outreach.models import (
+    DuesAssignment,
+    DuesLevel,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Pilot,
+)
 from sandan.program.models import Designation, ProgramYear
 
 # Levels and assignments --------------------------------------------------------------
@@ -341,14 +348,77 @@ def confirm_pilot(
     return create_object(actor, Pilot, fields, source=source, reason=reason)
 
 
+def record_ledger_entry(
+    actor: Any,
+    pilot: Pilot,
+    *,
+    kind: str,
+    amount_krw: Any,
+    on: dt.date | None,
+    counterparty: str = "",
+    receipt_number: str = "",
+    note: str = "",
+    source: str = "web",
+) -> LedgerEntry:
+    """A donation (donor and receipt required), sponsorship (sponsor required), service fee
+    or running cost of a pilot, in a month not yet closed."""
+    amount = _check_amount(amount_krw)
+    if kind not in LedgerEntry.Kind.values:
+        raise ValidationError({"kind": _("구분을 고르세요.")})
+    if on is None:
+        raise ValidationError({"on": _("일자를 입력하세요.")})
+    if pilot.closed_through is not None and on <= pilot.closed_through:
+        raise ValidationError(
+            {
+                "on": _("%(day)s까지 장부가 마감되었습니다. 그 뒤의 날짜로만 기록할 수 있습니다.")
+                % {"day": pilot.closed_through.isoformat()}
+            }
+        )
+    if (
+        kind in (LedgerEntry.Kind.DONATION, LedgerEntry.Kind.SPONSORSHIP)
+        and not counterparty.strip()
+    ):
+        raise ValidationError(
+            {"counterparty": _("기부금과 후원금은 기부자(후원자)를 적어야 합니다.")}
+        )
+    if kind == LedgerEntry.Kind.DONATION and not receipt_number.strip():
+        raise ValidationError({"receipt_number": _("기부금은 기부금 영수증 번호를 적어야 합니다.")})
+    fields = {
+        "pilot": pilot,
+        "kind": kind,
+        "amount_krw": amount,
+        "on": on,
+        "counterparty": counterparty.strip(),
+        "receipt_number": receipt_number.strip(),
+        "note": note.strip(),
+        "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+    }
+    return create_object(actor, LedgerEntry, fields, source=source)
+
+
+def close_ledger(
+    actor: Any, pilot: Pilot, *, through: dt.date | None, source: str = "web"
+) -> Pilot:
+    """Close a pilot's ledger through the end of a month (never reopened by a later close)."""
+    if through is None:
+        raise ValidationError({"through": _("마감할 달의 마지막 날을 입력하세요.")})
+    if (through + dt.timedelta(days=1)).day != 1:
+        raise ValidationError({"through": _("장부는 달의 마지막 날까지 마감합니다.")})
+    if pilot.closed_through is not None and through <= pilot.closed_through:
+        raise ValidationError({"through": _("이미 그 날짜까지 마감되었습니다.")})
+    return update_object(actor, pilot, {"closed_through": through}, source=source)
+
+
 __all__ = [
     "IssueResult",
     "NotAllowed",
     "assign_dues_level",
+    "close_ledger",
     "confirm_pilot",
     "create_dues_level",
     "invoice_number",
     "issue_invoices",
+    "record_ledger_entry",
     "record_payment",
     "refund_payment",
 ]

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from sandan.core.tests.world import EVERY, Table, World, rows
 from sandan.core.tests.world import Part as ScopePart
-from sandan.outreach.models import DuesAssignment, DuesLevel, Invoice, Payment, Pilot
+from sandan.outreach.models import (
+    DuesAssignment,
+    DuesLevel,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Pilot,
+)
 
 MODELS = (
     "outreach.dueslevel",
@@ -24,6 +31,7 @@ MODELS = (
     "outreach.invoice",
     "outreach.payment",
     "outreach.pilot",
+    "outreach.ledgerentry",
 )
 DUES = MODELS[:4]
 MEMBERS = ("member_company", "member_university", "member_ulsan", "member_banwol")
@@ -53,11 +61,22 @@ def _in_scope(*parts: dict[str, frozenset[str]]) -> dict[str, dict[str, frozense
 EXPECTED: Table = {
     "ministry": {label: {"view": EVERY} for label in MODELS},
     "auditor": {label: {"view": EVERY} for label in MODELS},
-    "hq": {label: dict.fromkeys(RUN, EVERY) for label in MODELS},
+    "hq": {
+        **{label: dict.fromkeys(RUN, EVERY) for label in MODELS},
+        "outreach.ledgerentry": dict.fromkeys(("view", "add"), EVERY),
+    },
     # The dongnam regional HQ: the dues of every council in its zone; pilots it reads.
-    "regional": {**_in_scope(CHANGWON, ULSAN), "outreach.pilot": {"view": rows("pilot_changwon")}},
+    "regional": {
+        **_in_scope(CHANGWON, ULSAN),
+        "outreach.pilot": {"view": rows("pilot_changwon")},
+        "outreach.ledgerentry": dict.fromkeys(("view", "add"), rows("ledger_changwon")),
+    },
     # The dongnam branch's coordinator: the dues of the council of the hub it manages.
-    "coordinator": {**_in_scope(CHANGWON), "outreach.pilot": {"view": rows("pilot_changwon")}},
+    "coordinator": {
+        **_in_scope(CHANGWON),
+        "outreach.pilot": {"view": rows("pilot_changwon")},
+        "outreach.ledgerentry": dict.fromkeys(("view", "add"), rows("ledger_changwon")),
+    },
     # A member firm: its council's levels, and only its own level, invoice and payment
     # (not the university's unpaid invoice in the same council).
     "company": {
@@ -128,6 +147,17 @@ def build(w: World) -> None:
                 score=Decimal("61.5"),
                 reason="회비 징수율과 회원 규모",
                 confirmed_at=timezone.now(),
+            ),
+        )
+        w.add(
+            f"ledger_{key}",
+            LedgerEntry.objects.create(
+                pilot=w[f"pilot_{key}"],
+                kind="donation",
+                amount_krw=5_000_000,
+                on=dt.date(2011, 3, 2),
+                counterparty="(주)창원기계",
+                receipt_number=f"G-2011-{key}",
             ),
         )
 

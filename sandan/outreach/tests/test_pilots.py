@@ -113,3 +113,61 @@ def test_readiness_page_for_hq_and_refusal_for_others(client: Client) -> None:
     assert response.status_code == 403
     client.force_login(user_with_role(Role.COMPANY_USER, organisation=big.members[0].organisation))
     assert client.get(url).status_code == 403
+
+
+def _pilot() -> Pilot:
+    world = council_with_dues(members=2)
+    services.record_payment(None, world.invoices[0], amount_krw=300_000, paid_on=PAID_ON)
+    services.refund_payment(
+        None, world.invoices[0], amount_krw=100_000, paid_on=dt.date(2010, 5, 3), reason="정정"
+    )
+    return services.confirm_pilot(None, hub=world.council.hub, starts_in=2011, reason="시범")
+
+
+def _entry(pilot: Pilot, kind: str, amount: int, day: dt.date, **kwargs: Any) -> Any:
+    return services.record_ledger_entry(None, pilot, kind=kind, amount_krw=amount, on=day, **kwargs)
+
+
+def test_self_sufficiency_by_month_and_year_from_the_entries() -> None:
+    pilot = _pilot()
+    _entry(
+        pilot,
+        "donation",
+        1_000_000,
+        dt.date(2010, 4, 2),
+        counterparty="(주)대성정밀",
+        receipt_number="G-1",
+    )
+    _entry(pilot, "service_fee", 200_000, dt.date(2010, 5, 9))
+    _entry(pilot, "running_cost", 1_000_000, dt.date(2010, 4, 30))
+    _entry(pilot, "running_cost", 500_000, dt.date(2010, 5, 31))
+    report = selectors.self_sufficiency(pilot, 2010)
+    april, may = report.months[3], report.months[4]
+    assert april.income == {"donation": 1_000_000, "dues": 300_000}
+    assert april.ratio == Decimal("130.0")
+    assert may.income == {"service_fee": 200_000, "dues": -100_000}
+    assert may.ratio == Decimal("20.0")
+    assert report.total.income_krw == 1_400_000 and report.total.cost_krw == 1_500_000
+    assert report.total.ratio == Decimal("93.3")
+    assert report.months[0].ratio is None  # no cost in January
+
+
+def test_a_donation_needs_donor_and_receipt_and_closed_months_are_refused() -> None:
+    pilot = _pilot()
+    with pytest.raises(ValidationError) as error:
+        _entry(pilot, "donation", 1_000, dt.date(2011, 1, 5), receipt_number="G-2")
+    assert "counterparty" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        _entry(pilot, "donation", 1_000, dt.date(2011, 1, 5), counterparty="김기부")
+    assert "receipt_number" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        _entry(pilot, "running_cost", 0, dt.date(2011, 1, 5))
+    assert "amount_krw" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.close_ledger(None, pilot, through=dt.date(2011, 1, 30))
+    pilot = services.close_ledger(None, pilot, through=dt.date(2011, 1, 31))
+    with pytest.raises(ValidationError) as error:
+        _entry(pilot, "running_cost", 1_000, dt.date(2011, 1, 31))
+    assert "2011-01-31까지 장부가 마감" in error.value.message_dict["on"][0]
+    _entry(pilot, "running_cost", 1_000, dt.date(2011, 2, 1))
+    assert pilot.ledger.count() == 1
