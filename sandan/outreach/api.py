@@ -20,7 +20,7 @@ from sandan.api.params import Code, Id, Year
 from sandan.core.querysets import allows
 from sandan.core.shortcuts import get_visible_or_404
 from sandan.outreach import selectors
-from sandan.outreach.models import Invoice, Pilot
+from sandan.outreach.models import Invoice, LedgerEntry, Pilot
 from sandan.program.models import ProgramYear
 
 router = Router(tags=["dues"])
@@ -226,6 +226,10 @@ class PilotOut(Schema):
     proposed: bool
     reason: str
     confirmed_at: dt.datetime
+    ledger_year: int
+    private_income_krw: int
+    running_cost_krw: int
+    self_sufficiency_pct: Decimal | None
 
     @staticmethod
     def resolve_hub(obj: Any) -> int:
@@ -238,6 +242,43 @@ class PilotOut(Schema):
     @staticmethod
     def resolve_year(obj: Any) -> int:
         return int(obj.hub.program_year.year)
+
+    @staticmethod
+    def resolve_ledger_year(obj: Any) -> int:
+        return int(obj.sufficiency.year)
+
+    @staticmethod
+    def resolve_private_income_krw(obj: Any) -> int:
+        return int(obj.sufficiency.total.income_krw)
+
+    @staticmethod
+    def resolve_running_cost_krw(obj: Any) -> int:
+        return int(obj.sufficiency.total.cost_krw)
+
+    @staticmethod
+    def resolve_self_sufficiency_pct(obj: Any) -> Decimal | None:
+        ratio: Decimal | None = obj.sufficiency.total.ratio
+        return ratio
+
+
+class LedgerRowOut(Schema):
+    source: Literal["ledger", "dues"]
+    id: int
+    kind: str  # "dues", a LedgerEntry kind ("running_cost" is the cost side)
+    on: dt.date
+    amount_krw: int  # dues net: refunds negative
+    counterparty: str
+    receipt_number: str
+
+
+class LedgerOut(Schema):
+    pilot: int
+    year: int
+    running_cost_rule_krw: int
+    private_income_krw: int
+    running_cost_krw: int
+    self_sufficiency_pct: Decimal | None
+    entries: list[LedgerRowOut]
 
 
 @router.get("/pilots/readiness", response=list[ReadinessOut], tags=["pilots"])
@@ -253,8 +294,62 @@ def list_readiness(request: HttpRequest, year: Year) -> Any:
 @router.get("/pilots", response=list[PilotOut], tags=["pilots"])
 @paginate(Pagination)
 def list_pilots(request: HttpRequest, year: Year | None = None) -> Any:
-    """Confirmed pilots; `year` is the year of the hub designation they were scored on."""
-    qs = Pilot.objects.restrict(_user(request), "view").select_related(
-        "hub__complex", "hub__program_year"
+    """Confirmed pilots with their private income, running cost and self-sufficiency ratio
+    for `year` (default: each pilot's first year on its own)."""
+    pilots = list(
+        Pilot.objects.restrict(_user(request), "view").select_related(
+            "hub__complex", "hub__program_year"
+        )
     )
-    return qs.filter(hub__program_year__year=year) if year else qs
+    for pilot in pilots:
+        pilot.sufficiency = selectors.self_sufficiency(pilot, year or pilot.starts_in)  # type: ignore[attr-defined]
+    return pilots
+
+
+@router.get("/pilots/{pilot_id}/ledger", response=LedgerOut, tags=["pilots"])
+def get_ledger(request: HttpRequest, pilot_id: Id, year: Year | None = None) -> Any:
+    """A pilot's ledger of a year: every entry and every dues payment or refund, so that
+    the ratio can be recomputed (income kinds ÷ running_cost)."""
+    user = _user(request)
+    pilot = get_visible_or_404(
+        Pilot.objects.select_related("hub__program_year"),
+        user,
+        _("시범 거점을 찾을 수 없습니다."),
+        pk=pilot_id,
+    )
+    day_year = year or pilot.starts_in
+    report = selectors.self_sufficiency(pilot, day_year)
+    entries = [
+        LedgerRowOut(
+            source="ledger",
+            id=e.pk,
+            kind=e.kind,
+            on=e.on,
+            amount_krw=e.amount_krw,
+            counterparty=e.counterparty,
+            receipt_number=e.receipt_number,
+        )
+        for e in LedgerEntry.objects.restrict(user, "view").filter(pilot=pilot, on__year=day_year)
+    ] + [
+        LedgerRowOut(
+            source="dues",
+            id=p.pk,
+            kind="dues",
+            on=p.paid_on,
+            amount_krw=p.signed_krw,
+            counterparty="",
+            receipt_number=p.receipt_number,
+        )
+        for p in selectors.dues_income(pilot, user)
+        .filter(paid_on__year=day_year)
+        .select_related("invoice")
+    ]
+    return LedgerOut(
+        pilot=pilot.pk,
+        year=day_year,
+        running_cost_rule_krw=report.running_cost_rule_krw,
+        private_income_krw=report.total.income_krw,
+        running_cost_krw=report.total.cost_krw,
+        self_sufficiency_pct=report.total.ratio,
+        entries=sorted(entries, key=lambda row: (row.on, row.source, row.id)),
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sandan.core.forms import ALL, INPUT, SELECT, FilterForm, filter_select
 from sandan.councils.models import Membership
-from sandan.outreach.models import DuesLevel, Payment
+from sandan.outreach.models import DuesLevel, LedgerEntry, Payment
 from sandan.program.models import Designation
 
 DATE = {**INPUT, "type": "date"}
@@ -125,3 +125,29 @@ class PilotForm(forms.Form):
         assert isinstance(hub, forms.ModelChoiceField)
         hub.queryset = hubs
         hub.label_from_instance = _hub_name  # type: ignore[method-assign,assignment]
+
+
+class LedgerEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("구분"), choices=LedgerEntry.Kind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    amount_krw = forms.IntegerField(
+        label=_("금액(원)"), widget=forms.NumberInput(attrs={**INPUT, "inputmode": "numeric"})
+    )
+    on = forms.DateField(label=_("일자"), widget=forms.DateInput(attrs=DATE))
+    counterparty = forms.CharField(
+        label=_("기부자·후원자·거래처"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs=INPUT),
+    )
+    receipt_number = forms.CharField(
+        label=_("영수증 번호"), max_length=40, required=False, widget=forms.TextInput(attrs=INPUT)
+    )
+    note = forms.CharField(
+        label=_("비고"), max_length=200, required=False, widget=forms.TextInput(attrs=INPUT)
+    )
+
+
+class CloseLedgerForm(forms.Form):
+    through = forms.DateField(label=_("마감일(달의 마지막 날)"), widget=forms.DateInput(attrs=DATE))

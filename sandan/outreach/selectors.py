@@ -400,9 +400,11 @@ class Sufficiency:
     running_cost_rule_krw: int
 
 
-def dues_income(pilot: Pilot) -> QuerySet[Payment]:
-    """The dues payments and refunds of the councils of the pilot's hub."""
-    return Payment.objects.filter(invoice__membership__council__hub_id=pilot.hub_id)
+def dues_income(pilot: Pilot, user: Any = None) -> QuerySet[Payment]:
+    """The dues payments and refunds of the councils of the pilot's hub (those `user` sees,
+    when given)."""
+    payments = Payment.objects.restrict(user, "view") if user is not None else Payment.objects
+    return payments.filter(invoice__membership__council__hub_id=pilot.hub_id)
 
 
 def self_sufficiency(pilot: Pilot, year: int) -> Sufficiency:

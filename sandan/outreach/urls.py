@@ -12,4 +12,5 @@ urlpatterns = [
     path("dues/invoices/<int:pk>/invoice.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("dues/receipts/<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("pilots/", views.pilot_readiness, name="pilot_readiness"),
+    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
 ]

@@ -32,14 +32,16 @@ from sandan.outreach import documents, selectors, services
 from sandan.outreach.forms import (
     PART_LABELS,
     AssignForm,
+    CloseLedgerForm,
     DuesFilterForm,
     IssueForm,
+    LedgerEntryForm,
     LevelForm,
     PaymentForm,
     PilotForm,
     RefundForm,
 )
-from sandan.outreach.models import DuesLevel, Invoice, Payment, Pilot
+from sandan.outreach.models import DuesLevel, Invoice, LedgerEntry, Payment, Pilot
 from sandan.program.models import Designation, ProgramYear
 
 INVOICES_ON_COUNCIL_PAGE = 200
@@ -379,3 +381,73 @@ def pilot_readiness(request: HttpRequest) -> HttpResponse:
         "weights": selectors.READINESS_WEIGHTS,
     }
     return render(request, "outreach/pilot_readiness.html", context, status=status)
+
+
+def _ratio_chart(report: selectors.Sufficiency) -> dict[str, Any]:
+    return {
+        "labels": [f"{report.year}-{m.month:02d}" for m in report.months],
+        "yTitle": _("자립도(%)"),
+        "datasets": [
+            {
+                "label": _("자립도(%)"),
+                "data": [float(m.ratio) if m.ratio is not None else None for m in report.months],
+            }
+        ],
+    }
+
+
+@login_required
+def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    pilot = get_visible_or_404(
+        Pilot.objects.select_related("hub__complex", "hub__program_year"),
+        user,
+        _("시범 거점을 찾을 수 없습니다."),
+        pk=pk,
+    )
+    form = DuesFilterForm(request.GET or None)
+    year = form.value("year") or pilot.starts_in
+    may_record = may(user, Pilot, "view", pilot.pk) and allows(user, LedgerEntry, "add")
+    may_close = may(user, Pilot, "change", pilot.pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    entry_form = LedgerEntryForm(
+        request.POST if action == "entry" else None,
+        prefix="entry",
+        initial={"on": timezone.localdate()},
+    )
+    close_form = CloseLedgerForm(request.POST if action == "close" else None, prefix="close")
+    status = 200
+    if action is not None:
+        if not (may_close if action == "close" else may_record):
+            raise PermissionDenied(_("이 시범 거점의 장부를 기록할 권한이 없습니다."))
+        done: Any
+        if action == "close":
+            done = close_form.is_valid() and run_service(
+                close_form,
+                lambda: services.close_ledger(user, pilot, **close_form.cleaned_data),
+            )
+        else:
+            done = entry_form.is_valid() and run_service(
+                entry_form,
+                lambda: services.record_ledger_entry(user, pilot, **entry_form.cleaned_data),
+            )
+        if done and done is not FAILED:
+            messages.success(request, _("기록했습니다."))
+            return redirect(f"{request.path}?year={year}")
+        status = 400
+    report = selectors.self_sufficiency(pilot, year)
+    context = {
+        "pilot": pilot,
+        "year": year,
+        "form": form,
+        "report": report,
+        "chart": _ratio_chart(report),
+        "entries": list(
+            LedgerEntry.objects.restrict(user, "view").filter(pilot=pilot, on__year=year)
+        ),
+        "may_record": may_record,
+        "may_close": may_close,
+        "entry_form": entry_form,
+        "close_form": close_form,
+    }
+    return render(request, "outreach/pilot_detail.html", context, status=status)

@@ -95,3 +95,33 @@ def test_readiness_and_pilots_from_the_api() -> None:
     firm = Api(user_with_role(Role.COMPANY_USER, organisation=world.members[0].organisation))
     assert firm.get("pilots/readiness", year=2010).json() == []
     assert firm.get("pilots").json()["count"] == 0
+
+
+def test_a_pilots_ratio_can_be_recomputed_from_its_ledger() -> None:
+    world = council_with_dues(members=2)
+    services.record_payment(None, world.invoices[0], amount_krw=300_000, paid_on=PAID_ON)
+    pilot = services.confirm_pilot(None, hub=world.council.hub, starts_in=2011, reason="시범")
+    day = dt.date(2010, 6, 1)
+    services.record_ledger_entry(
+        None,
+        pilot,
+        kind="donation",
+        amount_krw=900_000,
+        on=day,
+        counterparty="김기부",
+        receipt_number="G-7",
+    )
+    services.record_ledger_entry(None, pilot, kind="running_cost", amount_krw=800_000, on=day)
+    api = Api(user_with_role(Role.MINISTRY_OFFICER))
+    listed = api.get("pilots", year=2010).json()["items"][0]
+    assert (listed["private_income_krw"], listed["running_cost_krw"]) == (1_200_000, 800_000)
+    assert listed["self_sufficiency_pct"] == "150.0"
+    ledger = api.get(f"pilots/{pilot.pk}/ledger", year=2010).json()
+    income = sum(e["amount_krw"] for e in ledger["entries"] if e["kind"] != "running_cost")
+    cost = sum(e["amount_krw"] for e in ledger["entries"] if e["kind"] == "running_cost")
+    assert Decimal(income * 100 / cost).quantize(Decimal("0.1")) == Decimal(
+        ledger["self_sufficiency_pct"]
+    )
+    assert {e["source"] for e in ledger["entries"]} == {"ledger", "dues"}
+    firm = Api(user_with_role(Role.COMPANY_USER, organisation=world.members[0].organisation))
+    assert firm.get(f"pilots/{pilot.pk}/ledger").status_code == 404

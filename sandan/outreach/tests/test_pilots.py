@@ -171,3 +171,24 @@ def test_a_donation_needs_donor_and_receipt_and_closed_months_are_refused() -> N
     assert "2011-01-31까지 장부가 마감" in error.value.message_dict["on"][0]
     _entry(pilot, "running_cost", 1_000, dt.date(2011, 2, 1))
     assert pilot.ledger.count() == 1
+
+
+def test_pilot_page_records_entries_and_refuses_a_donation_without_donor(
+    client: Client,
+) -> None:
+    pilot = _pilot()
+    client.force_login(user_with_role(Role.HQ_STAFF))
+    url = reverse("outreach:pilot_detail", args=[pilot.pk]) + "?year=2011"
+    entry = {
+        "action": "entry",
+        "entry-kind": "donation",
+        "entry-amount_krw": "2000000",
+        "entry-on": "2011-03-02",
+        "entry-receipt_number": "G-11",
+    }
+    response = client.post(url, entry)
+    assert response.status_code == 400
+    assert "기부자(후원자)를 적어야" in response.content.decode()
+    assert client.post(url, {**entry, "entry-counterparty": "(주)대성정밀"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "ratio-chart-data" in page and "(주)대성정밀" in page and "2,000,000" in page
