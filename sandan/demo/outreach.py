@@ -120,6 +120,51 @@ def confirm_pilots(program_year: ProgramYear) -> None:
             )
 
 
+SPONSORS = ("(재)지역산업진흥재단", "한빛전자 주식회사", "(주)대성정밀", "경남은행")
+DONORS = ("(주)동양기계", "(주)한성산업", "세원테크 주식회사", "(사)기업사랑나눔회")
+
+
+def _ledger_year(pilot: Pilot, seed: int) -> None:
+    """A first year on private funds: monthly running costs near the year's rule, donations
+    with receipts, sponsorships and service fees; the year's ledger closed at year end."""
+    rng = rng_for(seed, "pilot-ledger", pilot.hub_id)
+    year = pilot.starts_in
+    monthly_cost = int(pilot.hub.program_year.rule("self_sustaining_running_cost_krw") or 0) // 12
+    for month in range(1, 13):
+        day = dt.date(year, month, 25)
+        cost = monthly_cost + rng.randint(-2, 2) * 500_000
+        entries = [("running_cost", max(cost, 1_000_000), "", "", "월 운영비(인건비·사무실)")]
+        if month % 3 == 0:
+            donor = rng.choice(DONORS)
+            entries.append(
+                ("donation", rng.randint(4, 12) * 1_000_000, donor, f"G{year}-{month:02d}", "")
+            )
+        if month in (4, 10):
+            entries.append(
+                (
+                    "sponsorship",
+                    rng.randint(5, 15) * 1_000_000,
+                    rng.choice(SPONSORS),
+                    "",
+                    "포럼 후원",
+                )
+            )
+        entries.append(("service_fee", rng.randint(2, 8) * 500_000, "", "", "기술자문·교육 수수료"))
+        for kind, amount, counterparty, receipt, note in entries:
+            services.record_ledger_entry(
+                None,
+                pilot,
+                kind=kind,
+                amount_krw=amount,
+                on=day,
+                counterparty=counterparty,
+                receipt_number=receipt,
+                note=note,
+                source=AUDIT_SOURCE,
+            )
+    services.close_ledger(None, pilot, through=dt.date(year, 12, 31), source=AUDIT_SOURCE)
+
+
 def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
     """Levels, invoices and payments of 2010 for every 2010 hub council without dues yet."""
     summary = DuesDemoSummary()
@@ -139,6 +184,8 @@ def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
             for invoice in invoices:
                 _pay(invoice, seed)
         confirm_pilots(program_year)
+        for pilot in Pilot.objects.filter(hub__program_year=program_year, ledger__isnull=True):
+            _ledger_year(pilot, seed)
     invoices = Invoice.objects.filter(program_year__year=YEAR)
     summary.councils = invoices.values("membership__council").distinct().count()
     summary.invoices = invoices.count()
@@ -147,9 +194,11 @@ def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
     summary.refunds = Payment.objects.filter(
         invoice__program_year__year=YEAR, kind=Payment.Kind.REFUND
     ).count()
-    summary.pilots = list(
+    for pilot in (
         Pilot.objects.filter(hub__program_year__year=YEAR)
+        .select_related("hub__complex", "hub__program_year")
         .order_by("hub__complex__name_ko")
-        .values_list("hub__complex__name_ko", flat=True)
-    )
+    ):
+        ratio = selectors.self_sufficiency(pilot, pilot.starts_in).total.ratio
+        summary.pilots.append(f"{pilot.hub.complex.name_ko} ({pilot.starts_in}: {ratio}%)")
     return summary

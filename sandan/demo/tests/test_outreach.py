@@ -8,6 +8,7 @@ per module by `load_demo` inside a transaction rolled back at the end; all tests
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from sandan.councils.models import Council
 from sandan.demo.base import AUDIT_SOURCE
 from sandan.demo.outreach import DUE_ON, load_dues_demo
 from sandan.outreach.models import Invoice, Payment, Pilot
-from sandan.outreach.selectors import status_of
+from sandan.outreach.selectors import self_sufficiency, status_of
 from sandan.registry.reference import load_reference
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -87,6 +88,11 @@ def test_hq_confirmed_the_proposed_pilots(world: None) -> None:
     assert 3 <= pilots.count() <= 5
     assert all(p.proposed and p.reason and p.starts_in == 2011 for p in pilots)
     assert set(pilots.values_list("parts__collection__points", flat=True)) != {"0"}
+    for pilot in pilots:
+        report = self_sufficiency(pilot, 2011)
+        assert report.total.cost_krw > 0 and report.total.ratio is not None
+        assert {"donation", "sponsorship", "service_fee"} <= set(report.total.income)
+        assert pilot.closed_through == dt.date(2011, 12, 31)
 
 
 def test_a_rerun_adds_nothing(world: None) -> None:
