@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sandan.councils.models import Activity, Council, Membership
 from sandan.councils.selectors import current_memberships
@@ -437,3 +438,24 @@ def self_sufficiency(pilot: Pilot, year: int) -> Sufficiency:
         total=Month(0, totals, sum(cost.values())),
         running_cost_rule_krw=int(rule_year.rule("self_sustaining_running_cost_krw") or 0),
     )
+
+
+def pilot_public_grant_refusal(project: Any) -> str | None:
+    """Why a project may not draw the program's public grant: its hub complex runs as a
+    self-sustaining pilot in the project's year (public money then pays for networking
+    only); None otherwise."""
+    pilot = (
+        Pilot.objects.filter(
+            hub__complex_id=project.hub.complex_id, starts_in__lte=project.program_year.year
+        )
+        .select_related("hub__complex")
+        .first()
+    )
+    if pilot is None:
+        return None
+    return _(
+        "%(hub)s은(는) %(year)s년부터 자립형 시범 거점이라 사업의 공공 재원은 네트워킹에만 "
+        "씁니다. 이 과제에는 정부지원금을 편성할 수 없습니다. 발굴된 과제는 연계 기관"
+        "(광역위원회·선도산업지원단·지자체·테크노파크)의 다른 사업으로 연계(referral)하거나 "
+        "기업부담금으로 추진하세요."
+    ) % {"hub": pilot.hub.complex.name_ko, "year": pilot.starts_in}

@@ -192,3 +192,32 @@ def test_pilot_page_records_entries_and_refuses_a_donation_without_donor(
     assert client.post(url, {**entry, "entry-counterparty": "(주)대성정밀"}).status_code == 302
     page = client.get(url).content.decode()
     assert "ratio-chart-data" in page and "(주)대성정밀" in page and "2,000,000" in page
+
+
+def test_a_pilot_hubs_project_cannot_draw_the_public_grant() -> None:
+    from sandan.support import services as support
+    from sandan.support.tests.factories import ProjectFactory, budget
+
+    project = ProjectFactory()
+    lead = project.participants.get().organisation
+    grant = [
+        {"kind": "public_grant", "amount_krw": 40_000_000},
+        {"kind": "firm_cash", "amount_krw": 10_000_000, "organisation": lead},
+    ]
+    services.confirm_pilot(None, hub=project.hub, starts_in=2011, reason="시범")
+    # The hub's 2010 projects still may: the pilot runs on private funds from 2011.
+    support.set_budget_lines(None, project, grant)
+    ProgramYear.objects.filter(pk=project.program_year_id).update(year=2011)
+    project.refresh_from_db()
+    project.program_year.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        support.set_budget_lines(None, project, grant[:1])
+    message = error.value.message_dict["kind"][0]
+    assert "자립형 시범 거점" in message and "다른 사업으로 연계" in message
+    assert project.budget_lines.count() == 2  # the earlier budget stays as it was
+    support.set_budget_lines(None, project, grant[1:])
+    # A public grant written by any other path is caught when the project is submitted.
+    budget(project, public=5_000_000, cash=0)
+    with pytest.raises(ValidationError) as error:
+        support.check_cost_share(project)
+    assert "정부지원금을 편성할 수 없습니다" in error.value.message_dict["budget_lines"][0]

@@ -18,6 +18,7 @@ from sandan.core import audit
 from sandan.core.models import AuditAction
 from sandan.core.services import ensure_allowed
 from sandan.registry.models import Organisation
+from sandan.support.funding import check_public_grant
 from sandan.support.models import BudgetLine, Project
 from sandan.support.selectors import rule_of
 from sandan.support.services.projects import _check_editable
@@ -87,6 +88,8 @@ def set_budget_lines(
         )
     if errors:
         raise ValidationError(errors)
+    if any(line["kind"] == BudgetLine.Kind.PUBLIC_GRANT for line in cleaned):
+        check_public_grant(project, "kind")
     batch = uuid.uuid4().hex
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -164,6 +167,8 @@ def cost_share(project: Project) -> CostShare:
 
 def check_cost_share(project: Project) -> CostShare:
     share = cost_share(project)
+    if share.public_krw:
+        check_public_grant(project)
     if share.total_krw == 0:
         raise ValidationError(
             {"budget_lines": _("사업비가 없습니다. 정부지원금과 기업부담금을 적어 주세요.")}
