@@ -221,3 +221,19 @@ def test_a_pilot_hubs_project_cannot_draw_the_public_grant() -> None:
     with pytest.raises(ValidationError) as error:
         support.check_cost_share(project)
     assert "정부지원금을 편성할 수 없습니다" in error.value.message_dict["budget_lines"][0]
+
+
+def test_readiness_page_queries_do_not_grow_with_hubs(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    _hubs()
+    client.force_login(user_with_role(Role.HQ_STAFF))
+    url = reverse("outreach:pilot_readiness") + "?year=2010"
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for _n in range(4):
+        council_with_dues(members=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
