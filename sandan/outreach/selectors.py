@@ -231,7 +231,7 @@ def councils_with_dues(user: Any) -> QuerySet[Council]:
 
 # The parts of the readiness score and their weight in points (they add up to 100). Firms,
 # dues base, activity and outcomes score relative to the best hub of the year; collection
-# scores on its own rate. See docs/adr/0016-outreach-and-council-dues.md.
+# scores on its own rate. See docs/adr/0020-outreach-and-council-dues.md.
 READINESS_WEIGHTS: dict[str, int] = {
     "firms": 25,
     "dues_base": 20,

@@ -6,7 +6,7 @@ and answers a message when the project may not have public-grant lines, or None.
 budget service asks the guards when lines are set and when a project is submitted or
 approved, so a refused project never reaches the program's project lines.
 (sandan.outreach registers the rule that a self-sustaining pilot's public money pays for
-networking only; ADR 0016.)
+networking only; ADR 0020.)
 """
 
 from __future__ import annotations
