@@ -341,9 +341,11 @@ class LedgerEntry(models.Model):
         verbose_name = _("자립 장부 항목")
         verbose_name_plural = _("자립 장부 항목")
         constraints = [
-            models.CheckConstraint(name="ledger_amount_positive", condition=Q(amount_krw__gt=0)),
             models.CheckConstraint(
-                name="ledger_kind_valid",
+                name="pilot_ledger_amount_positive", condition=Q(amount_krw__gt=0)
+            ),
+            models.CheckConstraint(
+                name="pilot_ledger_kind_valid",
                 condition=Q(kind__in=["donation", "sponsorship", "service_fee", "running_cost"]),
             ),
             models.CheckConstraint(

@@ -188,11 +188,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_krw__gt', 0)), name='ledger_amount_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount_krw__gt', 0)), name='pilot_ledger_amount_positive'),
         ),
         migrations.AddConstraint(
             model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['donation', 'sponsorship', 'service_fee', 'running_cost'])), name='ledger_kind_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['donation', 'sponsorship', 'service_fee', 'running_cost'])), name='pilot_ledger_kind_valid'),
         ),
         migrations.AddConstraint(
             model_name='ledgerentry',
