@@ -176,6 +176,25 @@ def bind(declared: Mapping[str, Column], **parsers: Parser) -> list[Column]:
     ]
 
 
+def column_heading(column: Column) -> str:
+    """The header a sample file writes for `column`: its label, with the unit it is stored in
+    when the column reads several ("생산(억원)")."""
+    stored = next((name for name, factor in column.units if factor == 1), None)
+    return f"{column.label}({stored})" if stored else column.label
+
+
+def sample_csv(columns: Sequence[Column], rows: Iterable[dict[str, str]]) -> bytes:
+    """A sample file for an importer, built from its own column description so that the two
+    cannot drift apart: a UTF-8 CSV (with BOM, which Excel needs to read Hangul) whose header
+    row is every column the importer reads, then `rows` (column key → cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column_heading(column) for column in columns])
+    for row in rows:
+        writer.writerow([row.get(column.key, "") for column in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 @dataclass
 class Table:
     """A readable table: its header row, where each column is, and its data rows."""

@@ -43,6 +43,7 @@ from sandan.core.io import (
     parse_int,
     read_table,
     refresh_statistics,
+    sample_csv,
     source_name,
     validate_rows,
 )
@@ -261,6 +262,29 @@ C = columns_by_key(
     ),
 )
 COMPLEX_COLUMNS = tuple(C.values())
+# The sample file's row (the import page offers it for download): one made-up complex in the
+# units the header names. A test imports the sample, so every column needs a valid example.
+COMPLEX_EXAMPLE = {
+    "kind": "국가",
+    "province": "경상남도",
+    "municipality": "창원시",
+    "name": "창원국가산업단지",
+    "status": "완료",
+    "designated": "25,393",
+    "managed": "25,393",
+    "facility": "16,081",
+    "sale_target": "16,081",
+    "sold": "16,081",
+    "unsold": "0",
+    "sale_rate": "100.0",
+    "tenants": "2,900",
+    "operating": "2,650",
+    "employment": "120,000",
+    "output": "560,000",
+    "exports": "21,000",
+    "year_designated": "1974",
+}
+
 COMPLEX_KEY = ("kind", "province_id", "municipality_name", "name_ko")
 SUMMARY_ROWS = {"계", "합계", "총계", "소계", "전국"}
 AREA_FIELDS = {
@@ -596,6 +620,36 @@ ORG = columns_by_key(
     ),
 )
 ORGANISATION_COLUMNS = tuple(ORG.values())
+# The sample file's row: a made-up firm in the sample complex above (KSIC C29: machinery).
+ORGANISATION_EXAMPLE = {
+    "kind": "기업",
+    "name": "(주)대성정밀",
+    "name_en": "Daesung Precision Co., Ltd.",
+    "business_number": "608-81-12347",
+    "corporate_number": "",
+    "industry": "C29",
+    "employees": "85",
+    "complex_code": "",
+    "complex_name": "창원국가산업단지",
+    "province": "경상남도",
+    "address": "경상남도 창원시 성산구 공단로 1",
+    "website": "https://daesung.example.kr",
+    "contact_name": "김민준",
+    "contact_email": "minjun@example.kr",
+    "contact_phone": "055-123-4567",
+}
+
+
+def complex_sample_csv() -> bytes:
+    """The sample complex list offered on the import page."""
+    return sample_csv(COMPLEX_COLUMNS, [COMPLEX_EXAMPLE])
+
+
+def organisation_sample_csv() -> bytes:
+    """The sample organisation list offered on the import page."""
+    return sample_csv(ORGANISATION_COLUMNS, [ORGANISATION_EXAMPLE])
+
+
 ORG_FIELDS = {  # column key → model attname, for the columns stored as parsed
     "corporate_number": "corporate_number",
     "industry": "industry_id",

@@ -18,9 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sandan.core.io import ImportReport
+from sandan.core.io import ImportReport, column_heading
 from sandan.core.querysets import allows
-from sandan.registry.io import import_complexes, import_organisations
+from sandan.registry.io import (
+    COMPLEX_COLUMNS,
+    ORGANISATION_COLUMNS,
+    complex_sample_csv,
+    import_complexes,
+    import_organisations,
+    organisation_sample_csv,
+)
 from sandan.registry.models import Complex, Organisation
 
 IMPORTERS: dict[str, Callable[..., ImportReport]] = {
@@ -28,6 +35,16 @@ IMPORTERS: dict[str, Callable[..., ImportReport]] = {
     "organisations": import_organisations,
 }
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+# The sample file of each importer, generated from its own column description.
+SAMPLES: dict[str, tuple[Any, Callable[[], bytes], str]] = {
+    "complexes": (gettext_lazy("산업단지 목록"), complex_sample_csv, "sample-complexes.csv"),
+    "organisations": (
+        gettext_lazy("기관 목록"),
+        organisation_sample_csv,
+        "sample-organisations.csv",
+    ),
+}
+SAMPLE_COLUMNS = {"complexes": COMPLEX_COLUMNS, "organisations": ORGANISATION_COLUMNS}
 
 
 class ImportForm(forms.Form):
@@ -69,6 +86,12 @@ def may_import(user: Any) -> bool:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not may_import(request.user):
         raise PermissionDenied(_("자료를 가져올 권한이 없습니다."))
+    sample = SAMPLES.get(request.GET.get("sample", ""))
+    if sample is not None:
+        _label, build, filename = sample
+        response = HttpResponse(build(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     report: ImportReport | None = None
     status = 200
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -87,4 +110,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
-    return render(request, "registry/import.html", {"form": form, "report": report}, status=status)
+    samples = [
+        {
+            "kind": kind,
+            "label": label,
+            "columns": [column_heading(column) for column in SAMPLE_COLUMNS[kind]],
+        }
+        for kind, (label, _build, _filename) in SAMPLES.items()
+    ]
+    context = {"form": form, "report": report, "samples": samples}
+    return render(request, "registry/import.html", context, status=status)

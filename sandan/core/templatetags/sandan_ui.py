@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: masking, Korean numbers, local names."""
+"""Template helpers shared by every page: masking, Korean numbers, money, local names."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ from typing import Any
 
 from django import template
 
-from sandan.core import i18n, privacy
+from sandan.core import i18n, money, privacy
 
 register = template.Library()
+
+
+# Input types KRDS draws through a wrapper of their own (check boxes, radios, files) or
+# that are never seen: they get no `krds-input` class.
+_NOT_KRDS_INPUT = frozenset({"checkbox", "radio", "file", "hidden", "submit", "button", "image"})
+
+
+@register.simple_tag
+def krds_input_class(input_type: str) -> str:
+    """The KRDS class of a form input of type `input_type` ("" when it takes none)."""
+    return "" if input_type in _NOT_KRDS_INPUT else "krds-input"
 
 
 @register.filter
@@ -56,28 +67,42 @@ def local_name(obj: Any) -> str:
     return i18n.local_name(obj)
 
 
+# Money: one family of formats, the rule of which unit where is in sandan.core.money.
+# `{{ amount|won }}` → "13,610,000원"; `{{ amount|won:"bare" }}` → "13,610,000" (in a
+# table whose column header carries the unit).
+
+
 @register.filter
-def eok(value: Any) -> str:
-    """An amount in 억원 (100 million won), the Korean way: 1조 2,345억원.
+def won(value: Any, bare: str = "") -> str:
+    """An exact amount in 원 (one record's own amounts)."""
+    return money.won(value, bare=bool(bare))
+
+
+@register.filter
+def million_won(value: Any, bare: str = "") -> str:
+    """An amount in 원 shown in 백만원 (sums and lists across records)."""
+    return money.million_won(value, bare=bool(bare))
+
+
+@register.filter
+def eok(value: Any, bare: str = "") -> str:
+    """An amount kept in 억원, the Korean way: 1조 2,345억원.
 
     In English: KRW 1.23 trillion / KRW 234.5 billion.
     """
-    if value is None or value == "":
-        return "–"
-    try:
-        amount = Decimal(str(value))
-    except ArithmeticError:
-        return str(value)
-    if i18n.is_english():
-        won = amount * 100_000_000
-        if won >= 10**12:
-            return f"KRW {won / 10**12:,.2f} trillion"
-        return f"KRW {won / 10**9:,.1f} billion"
-    whole = int(amount.to_integral_value())
-    jo, rest = divmod(whole, 10_000)
-    if jo:
-        return f"{jo:,}조 {rest:,}억원" if rest else f"{jo:,}조원"
-    return f"{whole:,}억원"
+    return money.eok(value, bare=bool(bare))
+
+
+@register.filter
+def usd(value: Any, bare: str = "") -> str:
+    """An amount in US dollars."""
+    return money.usd(value, bare=bool(bare))
+
+
+@register.filter
+def figure_for(value: Any, name: str) -> str:
+    """A table cell of field `name`, bare, in the unit its name implies (`*_krw`: 백만원)."""
+    return money.by_field_name(value, str(name))
 
 
 @register.simple_tag

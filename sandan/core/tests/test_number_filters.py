@@ -51,5 +51,6 @@ def test_eok_in_korean() -> None:
 
 def test_eok_in_english() -> None:
     with translation.override("en"):
-        assert eok(12345) == "KRW 1.23 trillion"
-        assert eok(300) == "KRW 30.0 billion"
+        # No-break spaces: a figure never wraps away from its unit.
+        assert eok(12345) == "KRW\u00a01.23\u00a0trillion"
+        assert eok(300) == "KRW\u00a030.0\u00a0billion"

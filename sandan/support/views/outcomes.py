@@ -281,6 +281,16 @@ def _labels() -> dict[str, str]:
     return {name: verbose(Outcome, name) for name in OUTCOME_TOTALS}
 
 
+def _page_labels(labels: dict[str, str]) -> dict[str, str]:
+    """The dashboard's column headers: amounts in 원 are shown in 백만원 there (the unit rule
+    in sandan.core.money); the XLSX export keeps exact 원 under the model's own labels."""
+    return {
+        **labels,
+        "sales_increase_krw": _("매출 증가(백만원)"),
+        "cost_saved_krw": _("비용 절감(백만원)"),
+    }
+
+
 def _item_labels() -> dict[str, str]:
     return {item: verbose(SurveyResponse, item) for item in SURVEY_ITEMS}
 
@@ -366,11 +376,11 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
         [
             (
                 _("매출 증가(백만원)"),
-                [round(row["sales_increase_krw"] / 1_000_000) for row in figures["by_hub"]],
+                [round(row["sales_increase_krw"] / 1_000_000, 1) for row in figures["by_hub"]],
             ),
             (
                 _("비용 절감(백만원)"),
-                [round(row["cost_saved_krw"] / 1_000_000) for row in figures["by_hub"]],
+                [round(row["cost_saved_krw"] / 1_000_000, 1) for row in figures["by_hub"]],
             ),
         ],
         _("백만원"),
@@ -389,15 +399,13 @@ def outcome_dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "year": year,
         "national": national,
-        "labels": [labels[name] for name in OUTCOME_TOTALS],
+        "labels": [_page_labels(labels)[name] for name in OUTCOME_TOTALS],
         "names": OUTCOME_TOTALS,
         "satisfaction": satisfaction,
         "counts_chart": counts_chart,
         "amounts_chart": amounts_chart,
         "satisfaction_chart": satisfaction_chart,
         "export_query": query.urlencode(),
-        "sales_increase_mkrw": round(figures["overall"]["sales_increase_krw"] / 1_000_000),
-        "cost_saved_mkrw": round(figures["overall"]["cost_saved_krw"] / 1_000_000),
         **figures,
     }
     return render(request, "support/outcome_dashboard.html", context)

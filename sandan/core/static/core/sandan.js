@@ -12,6 +12,22 @@
     });
   });
 
+  // A KRDS file upload hides the native input: say which file was chosen.
+  document.querySelectorAll("[data-file-chosen]").forEach(function (output) {
+    var input = document.getElementById(output.getAttribute("data-file-chosen"));
+    if (!input) {
+      return;
+    }
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files || [], function (file) {
+        return file.name;
+      });
+      if (names.length) {
+        output.textContent = names.join(", ");
+      }
+    });
+  });
+
   // Forms marked data-confirm ask first (e.g. revoking an API token).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
