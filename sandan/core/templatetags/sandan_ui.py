@@ -62,6 +62,14 @@ def lookup(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
+def province_short(province: Any) -> str:
+    """A province's short name for tables: "경남" in Korean, its English name in English."""
+    if province is None:
+        return ""
+    return i18n.pick_name(province.short_ko, province.name_en)
+
+
+@register.filter
 def local_name(obj: Any) -> str:
     """`name_en` in English when there is one, else `name_ko` (zones, provinces, …)."""
     return i18n.local_name(obj)

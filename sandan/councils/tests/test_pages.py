@@ -155,6 +155,23 @@ def test_calendar_is_an_accessible_month_grid(client: Client, hq: Any) -> None:
     assert "style=" not in body and "<script>" not in body
 
 
+def test_calendar_has_an_agenda_of_the_days_with_activities_for_small_screens(
+    client: Client, hq: Any
+) -> None:
+    for day, title in ((12, "5월 과제발굴 회의"), (12, "금형 세미나"), (20, "기계 포럼")):
+        ActivityFactory(title=title, starts_at=timezone.make_aware(dt.datetime(2010, 5, day, 10)))
+    body = client.get(reverse("councils:calendar"), {"year": 2010, "month": 5}).content.decode()
+    start = body.index('class="agenda-days"')
+    agenda = body[start : body.index("</ol>", start)]
+    # one entry per day with activities, in order, each activity linked
+    assert agenda.count('class="agenda-date"') == 2
+    assert agenda.index("5월 12일") < agenda.index("금형 세미나") < agenda.index("5월 20일")
+    assert agenda.count("/councils/activities/") == 3
+
+    empty = client.get(reverse("councils:calendar"), {"year": 2010, "month": 6}).content.decode()
+    assert "이 달에는 활동이 없습니다." in empty
+
+
 def test_council_is_created_through_the_form(client: Client, hq: Any) -> None:
     hub = hub_designation()
     response = client.post(

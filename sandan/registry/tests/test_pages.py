@@ -374,6 +374,18 @@ def test_english_switch_shows_english_strings(client: Client, hq: Any) -> None:
     assert "National" in page
 
 
+def test_the_complex_list_names_provinces_in_the_pages_language(client: Client, hq: Any) -> None:
+    ComplexFactory(kind="national", province=province("48"))
+    url = reverse("registry:complex_list")
+
+    korean = client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+
+    assert "<td>경남</td>" in korean
+    assert "<td>Gyeongnam</td>" in english and "<td>경남</td>" not in english
+
+
 # Query counts ----------------------------------------------------------------------
 
 

@@ -12,6 +12,33 @@
     });
   });
 
+  // A table wider than its box scrolls inside it: mark the box (CSS shows a hint and fades
+  // the side with more columns) and let the keyboard reach it (KWCAG 2.1.1).
+  function markScrolling(wrap) {
+    var scrollable = wrap.scrollWidth - wrap.clientWidth > 1;
+    wrap.classList.toggle("is-scrollable", scrollable);
+    wrap.classList.toggle("at-start", wrap.scrollLeft <= 1);
+    wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+    if (scrollable && !wrap.hasAttribute("tabindex")) {
+      var caption = wrap.querySelector("caption");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (caption && caption.textContent) {
+        wrap.setAttribute("aria-label", caption.textContent.trim());
+      }
+    }
+  }
+  var tableWraps = document.querySelectorAll(".krds-table-wrap");
+  tableWraps.forEach(function (wrap) {
+    markScrolling(wrap);
+    wrap.addEventListener("scroll", function () {
+      markScrolling(wrap);
+    }, { passive: true });
+  });
+  window.addEventListener("resize", function () {
+    tableWraps.forEach(markScrolling);
+  });
+
   // A KRDS file upload hides the native input: say which file was chosen.
   document.querySelectorAll("[data-file-chosen]").forEach(function (output) {
     var input = document.getElementById(output.getAttribute("data-file-chosen"));
