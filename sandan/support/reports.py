@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sandan.accounts.models import Membership
-from sandan.core import clock, money
+from sandan.core import clock
 from sandan.core.i18n import local_name
 from sandan.core.pdf import Report
 from sandan.program.models import ProgramYear
@@ -90,10 +90,10 @@ def outcome_pdf(
                 f"{overall['patents_filed']:,} / {overall['patents_granted']:,}",
             ),
             (_("시제품 / 신제품"), f"{overall['prototypes']:,} / {overall['new_products']:,}"),
-            (_("매출 증가(백만원)"), money.million_won(overall["sales_increase_krw"], bare=True)),
+            (_("매출 증가(백만원)"), f"{round(overall['sales_increase_krw'] / 1_000_000):,}"),
             (labels["exports_increase_usd"], f"{overall['exports_increase_usd']:,}"),
             (labels["new_hires"], f"{overall['new_hires']:,}"),
-            (_("비용 절감(백만원)"), money.million_won(overall["cost_saved_krw"], bare=True)),
+            (_("비용 절감(백만원)"), f"{round(overall['cost_saved_krw'] / 1_000_000):,}"),
             (labels["certifications"], f"{overall['certifications']:,}"),
             (
                 _("만족도 조사 응답률"),

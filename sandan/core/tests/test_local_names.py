@@ -199,7 +199,10 @@ def test_complex_pages_show_english_zone_province_and_office(story: dict[str, An
     for name in (ZONE[0], PROVINCE[0], OFFICE[0]):
         assert name not in detail
     listing = page(english, list_url)
-    assert f'<td class="nowrap">{ZONE[1]}</td>' in listing and f"<td>{OFFICE[1]}</td>" in listing
+    assert f"<td>{ZONE[1]}</td>" in listing and f"<td>{OFFICE[1]}</td>" in listing
+    assert (
+        f"<td>{PROVINCE[1]}</td>" in listing
+    )  # the province column too, not its Korean short name
     for option in (ZONE[1], PROVINCE[1], OFFICE[1]):
         assert f">{option}</option>" in listing
 
@@ -209,7 +212,7 @@ def test_complex_pages_show_english_zone_province_and_office(story: dict[str, An
         assert name in detail
     assert PROVINCE[1] not in detail and OFFICE[1] not in detail
     listing = page(korean, list_url)
-    assert f'<td class="nowrap">{ZONE[0]}</td>' in listing and f">{PROVINCE[0]}</option>" in listing
+    assert f"<td>{ZONE[0]}</td>" in listing and f">{PROVINCE[0]}</option>" in listing
 
 
 def test_council_pages_show_english_zone_industry_and_dates() -> None:

@@ -54,7 +54,10 @@ def test_project_list_filters_and_shows_the_budget_totals(
     as_user(client, coordinator)
     body = client.get(_url("project_list"), {"type": "mentoring"}).content.decode()
     assert "금형 수명 연장" in body and "해외 전시회 공동관" not in body
-    assert "30,000,000" in body and "11,000,000" in body  # cash 9M + in kind 2M
+    # a list shows money in 백만원 (the unit rule in sandan.core.money): 30,000,000원 and
+    # cash 9M + in kind 2M
+    assert "정부지원금(백만원)" in body and "기업부담금(백만원)" in body
+    assert '<td class="num">30.0</td>' in body and '<td class="num">11.0</td>' in body
     body = client.get(_url("project_list"), {"q": "전시회"}).content.decode()
     assert "해외 전시회 공동관" in body and "금형 수명 연장" not in body
     bad = client.get(_url("project_list"), {"hub": "abc"})
