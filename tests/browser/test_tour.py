@@ -142,6 +142,11 @@ def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("service-levels", "hq", "/support/service-levels/"),
         ("cases", "expert", "/support/cases/"),
         ("audit-log", "auditor", "/history/"),
+        ("people", "hq", "/accounts/people/"),
+        ("account-new", "hq", "/accounts/people/new/"),
+        ("account-requests", "coordinator", "/accounts/requests/"),
+        ("account-request", "", "/accounts/request/"),
+        ("password-reset", "", "/accounts/password/reset/"),
     ]
 
 
