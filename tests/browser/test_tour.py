@@ -168,6 +168,9 @@ def browser_page(live_server: Any, settings: Any, monkeypatch: Any) -> Iterator[
         # axe is injected as a script tag; our own CSP would (rightly) refuse it.
         context = browser.new_context(bypass_csp=True, viewport={"width": 1440, "height": 900})
         page = context.new_page()
+        # The first problem page fits the triage and matching models (seconds on a busy
+        # machine); later pages reuse them.
+        page.set_default_navigation_timeout(120_000)
         try:
             yield page
         finally:
