@@ -118,7 +118,8 @@ def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
     year, problem, project = world["year"], world["problem"], world["project"]
     return [
         ("login", "", "/accounts/login/"),
-        ("dashboard", "hq", "/"),
+        ("home", "hq", "/"),
+        ("overview", "hq", "/overview/"),
         ("complex-list", "hq", "/registry/complexes/"),
         ("complex-detail", "hq", "/registry/complexes/148001/"),
         ("organisation-list", "hq", "/registry/organisations/"),
@@ -147,6 +148,9 @@ def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("account-requests", "coordinator", "/accounts/requests/"),
         ("account-request", "", "/accounts/request/"),
         ("password-reset", "", "/accounts/password/reset/"),
+        ("privacy", "", "/privacy/"),
+        ("home-company", "company", "/"),
+        ("home-coordinator", "coordinator", "/"),
     ]
 
 
