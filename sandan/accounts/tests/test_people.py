@@ -229,3 +229,10 @@ def test_a_membership_shows_only_the_scopes_the_reader_may_see(world: World) -> 
     response = client_for(world.regional).get(f"/accounts/people/{world.coordinator.pk}/")
     page = response.content.decode()
     assert "안산지사" in page and "창원지사" not in page
+
+
+def test_the_english_list_counts_people_not_experts(world: World) -> None:
+    client = client_for(world.coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get("/accounts/people/").content.decode()
+    assert "<strong>2</strong> people in total" in page and "experts in total" not in page
