@@ -26,8 +26,12 @@ from django.test import Client
 from django.utils import timezone
 
 from sandan.accounts.roles import Role
+from sandan.accounts.services import request_account
 from sandan.accounts.tests.factories import user_with_role
-from sandan.councils.tests.factories import ActivityFactory, active_council
+from sandan.councils.tests.factories import ActivityFactory, MembershipFactory, active_council
+from sandan.program.models import PlanRun
+from sandan.program.planner import PlanRequest
+from sandan.program.services import run_plan, start_plan
 from sandan.registry.tests.factories import (
     ComplexFactory,
     ComplexStatFactory,
@@ -49,6 +53,8 @@ AXE = Path(__file__).with_name("axe.min.js")
 ARTIFACTS = Path(os.environ.get("SANDAN_TEST_ARTIFACTS", "test-artifacts")) / "tour"
 WIDTHS = (1440, 390)
 LANGUAGES = ("ko", "en")
+# SANDAN_TOUR_PAGES=home,calendar runs only the pages so named (while fixing one of them).
+ONLY = {name for name in os.environ.get("SANDAN_TOUR_PAGES", "").split(",") if name}
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,6 +91,7 @@ def _world() -> dict[str, Any]:
     AssignmentFactory(problem__organisation=firm, expert=expert)
     project = ready_project(public=13_610_000, cash=3_000_000, in_kind=450_000, hub=hub, lead=firm)
     council = active_council(firms=4, hub=hub)
+    MembershipFactory(council=council, organisation=firm)
     now = timezone.now()
     for days, title in ((-3, "금형 기술 세미나"), (4, "자동차부품 과제발굴 회의")):
         ActivityFactory(council=council, title=title, starts_at=now + dt.timedelta(days=days))
@@ -96,14 +103,26 @@ def _world() -> dict[str, Any]:
     expert_user = user_with_role(Role.EXPERT, organisation=expert.affiliation)
     expert.user = expert_user
     expert.save()
+    hq = user_with_role(Role.HQ_STAFF)
     return {
         "year": year.year,
         "firm": firm,
         "problem": problem,
         "project": project,
         "council": council,
+        "plan": _plan(hq, year),
+        "account_request": request_account(
+            organisation=firm,
+            business_number=firm.business_number,
+            name="오세훈",
+            email="oh@cwprecision.example.kr",
+            department="생산기술팀 과장",
+            message="애로과제 등록을 위해 계정을 신청합니다.",
+            notify=False,
+        ),
         "users": {
-            "hq": user_with_role(Role.HQ_STAFF),
+            "hq": hq,
+            "ministry": user_with_role(Role.MINISTRY_OFFICER),
             "company": user_with_role(Role.COMPANY_USER, organisation=firm),
             "coordinator": user_with_role(Role.COORDINATOR, office=branch),
             "regional": user_with_role(Role.REGIONAL_STAFF, zone=hub.zone),
@@ -113,10 +132,26 @@ def _world() -> dict[str, Any]:
     }
 
 
+def _plan(hq: Any, year: Any) -> PlanRun:
+    """A designation plan for the tour's world: two hubs and five linked complexes in the
+    capital region (the Changwon hub in force would be retired)."""
+    request = PlanRequest(
+        year=year.year,
+        zone_hubs={"capital": 2},
+        zone_linked={"capital": 5},
+        min_hub_operating_firms=50,
+        time_limit=30,
+    )
+    plan_run = run_plan(start_plan(hq, year, request))
+    assert plan_run.status == PlanRun.Status.DONE, plan_run.error
+    return plan_run
+
+
 def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, role, path) of every page the README's tour visits, in its order."""
     year, problem, project = world["year"], world["problem"], world["project"]
-    return [
+    users = world["users"]
+    pages = [
         ("login", "", "/accounts/login/"),
         ("home", "hq", "/"),
         ("overview", "hq", "/overview/"),
@@ -131,9 +166,11 @@ def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("program-year", "hq", f"/program/{year}/"),
         ("designations", "hq", f"/program/{year}/designations/"),
         ("planner", "hq", f"/program/{year}/planner/"),
+        ("plan", "hq", f"/program/plans/{world['plan'].pk}/"),
         ("council-list", "hq", "/councils/"),
         ("council-detail", "hq", f"/councils/{world['council'].pk}/"),
         ("calendar", "company", "/councils/calendar/"),
+        ("activity-list", "coordinator", "/councils/activities/"),
         ("problem-new", "company", "/support/problems/new/"),
         ("problem-list", "coordinator", "/support/problems/"),
         ("problem-detail", "coordinator", f"/support/problems/{problem.pk}/"),
@@ -144,14 +181,26 @@ def _tour(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("cases", "expert", "/support/cases/"),
         ("audit-log", "auditor", "/history/"),
         ("people", "hq", "/accounts/people/"),
+        ("person", "hq", f"/accounts/people/{users['coordinator'].pk}/"),
+        ("role-new", "hq", f"/accounts/people/{users['coordinator'].pk}/roles/new/"),
         ("account-new", "hq", "/accounts/people/new/"),
         ("account-requests", "coordinator", "/accounts/requests/"),
+        (
+            "account-request-detail",
+            "coordinator",
+            f"/accounts/requests/{world['account_request'].pk}/",
+        ),
         ("account-request", "", "/accounts/request/"),
         ("password-reset", "", "/accounts/password/reset/"),
         ("privacy", "", "/privacy/"),
         ("home-company", "company", "/"),
         ("home-coordinator", "coordinator", "/"),
+        ("home-regional", "regional", "/"),
+        ("home-ministry", "ministry", "/"),
+        ("home-expert", "expert", "/"),
+        ("home-auditor", "auditor", "/"),
     ]
+    return [page for page in pages if not ONLY or page[0] in ONLY]
 
 
 @pytest.fixture

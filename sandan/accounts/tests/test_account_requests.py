@@ -218,3 +218,15 @@ def test_the_e_mails_speak_the_requesters_language(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_account_request(world.coordinator, AccountRequest.objects.get())
     assert mail.outbox[-1].subject == "[sandan] Your account request has been approved"
+
+
+def test_the_decision_buttons_say_what_they_do_in_english(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    _submit(world, django_capture_on_commit_callbacks)
+    client = client_for(world.coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/accounts/requests/{AccountRequest.objects.get().pk}/").content.decode()
+    buttons = re.findall(r"<button[^>]*>\s*([^<]+?)\s*</button>", page)
+    assert "Approve" in buttons and "Reject" in buttons
+    assert "Approved" not in buttons and "Rejected" not in buttons
