@@ -386,6 +386,19 @@ def test_the_complex_list_names_provinces_in_the_pages_language(client: Client, 
     assert "<td>Gyeongnam</td>" in english and "<td>경남</td>" not in english
 
 
+def test_the_quarterly_table_names_quarters_in_the_pages_language(client: Client, hq: Any) -> None:
+    complex_ = ComplexFactory()
+    ComplexStatFactory(complex=complex_, year=2009, quarter=3)
+    url = reverse("registry:complex_detail", args=[complex_.kicox_id])
+
+    korean = client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+
+    assert "<td>3분기</td>" in korean
+    assert "<td>Q3</td>" in english and "3Quarter" not in english
+
+
 # Query counts ----------------------------------------------------------------------
 
 
