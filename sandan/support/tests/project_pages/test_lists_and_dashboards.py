@@ -165,6 +165,8 @@ def test_service_levels_show_the_overdue_problem(
     assert late.title in body and "분류 지연" in body and "어제 접수한 애로과제" not in body
     assert response.context["levels"]["overall"].problems == 2
     assert 'data-source="levels-chart-data"' in body and "<script>" not in body
+    # No problem was triaged yet: those stages show a dash, not "– 일(중앙값)".
+    assert '<span class="value">–</span>' in body and '–<span class="unit">' not in body
 
 
 def test_service_levels_show_the_oldest_overdue_and_link_to_all_of_them(
