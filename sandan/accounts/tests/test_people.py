@@ -236,3 +236,10 @@ def test_the_english_list_counts_people_not_experts(world: World) -> None:
     client.cookies["django_language"] = "en"
     page = client.get("/accounts/people/").content.decode()
     assert "<strong>2</strong> people in total" in page and "experts in total" not in page
+
+
+def test_the_english_person_page_offers_to_grant_a_role(world: World) -> None:
+    client = client_for(world.hq)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/accounts/people/{world.coordinator.pk}/").content.decode()
+    assert ">Grant a role</a>" in page and ">Role assignment</a>" not in page
