@@ -202,3 +202,16 @@ def load_dues_demo(seed: int = 2010) -> DuesDemoSummary:
         ratio = selectors.self_sufficiency(pilot, pilot.starts_in).total.ratio
         summary.pilots.append(f"{pilot.hub.complex.name_ko} ({pilot.starts_in}: {ratio}%)")
     return summary
+
+
+def delete_outreach() -> None:
+    """Remove the dues and the pilots with their ledgers, children first (tests that rebuild
+    the councils). Not a service: it writes no audit entries."""
+    from sandan.outreach.models import DuesAssignment, LedgerEntry
+
+    LedgerEntry.objects.all().delete()
+    Pilot.objects.all().delete()
+    Payment.objects.all().delete()
+    Invoice.objects.all().delete()
+    DuesAssignment.objects.all().delete()
+    DuesLevel.objects.all().delete()

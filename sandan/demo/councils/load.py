@@ -279,7 +279,9 @@ def delete_councils() -> None:
     """Remove every council row (attendance, activities, members, councils), children
     first; for tests that rebuild the world. Not a service: it writes no audit entries."""
     from sandan.councils.models import ActivityAttachment, ActivityReminder, SubGroup
+    from sandan.demo.outreach import delete_outreach
 
+    delete_outreach()  # the dues of the members, which keep them
     Attendance.objects.all().delete()
     ActivityReminder.objects.all().delete()
     ActivityAttachment.objects.all().delete()
