@@ -43,7 +43,7 @@ def test_hq_sees_every_group_and_page() -> None:
     ]
     assert menu["애로·지원"] == ["애로과제", "애로과제 등록", "애로과제 일괄 등록", "지원과제"]
     assert menu["성과·현황"] == ["전국 산업단지 현황", "성과", "서비스 수준"]
-    assert menu["사업 관리"] == ["사업연도·지정", "사업연도 편집", "지정 계획"]
+    assert menu["사업 관리"] == ["사업연도·지정", "사업연도 편집", "지정 계획", "예산"]
     assert menu["기준정보"] == ["산업단지", "기관", "전문가", "공단 조직", "데이터 가져오기"]
     assert menu["관리"] == ["사용자·역할", "감사 기록"]
 
@@ -69,7 +69,7 @@ def test_a_coordinator_runs_the_hub_but_plans_no_designations() -> None:
     menu = _menu(user_with_role(Role.COORDINATOR))
 
     assert "애로과제 등록" in menu["애로·지원"] and "내 자문 과제" not in menu["애로·지원"]
-    assert menu["사업 관리"] == ["사업연도·지정"]
+    assert menu["사업 관리"] == ["사업연도·지정", "예산"]  # its hubs' budget lines, read
     assert "서비스 수준" in menu["성과·현황"]
     assert menu["관리"] == ["사용자·역할"]  # the people of its branch
     assert "데이터 가져오기" not in menu["기준정보"]
@@ -82,14 +82,14 @@ def test_the_ministry_and_the_auditor_read_and_plan_nothing() -> None:
     ):
         menu = _menu(user_with_role(role))
         assert menu["관리"] == admin
-        assert menu["사업 관리"] == ["사업연도·지정"]
+        assert menu["사업 관리"] == ["사업연도·지정", "예산"]
         assert menu["애로·지원"] == ["애로과제", "지원과제"]  # nothing to file
 
 
 def test_a_regional_hq_plans_nothing_but_reads_service_levels() -> None:
     menu = _menu(user_with_role(Role.REGIONAL_STAFF))
 
-    assert menu["사업 관리"] == ["사업연도·지정"]  # no planner, no year editor
+    assert menu["사업 관리"] == ["사업연도·지정", "예산"]  # no planner, no year editor
     assert menu["성과·현황"] == ["전국 산업단지 현황", "성과", "서비스 수준"]
 
 
