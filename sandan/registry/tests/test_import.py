@@ -311,7 +311,7 @@ def test_small_imports_and_dry_runs_leave_statistics_alone(
 ) -> None:
     calls: list[tuple[str, ...]] = []
     monkeypatch.setattr(
-        "sandan.registry.io.refresh_statistics",
+        "sandan.registry.io.complexes.refresh_statistics",
         lambda *models: calls.append(tuple(m._meta.label for m in models)),
     )
     import_complexes(KICOX_CSV, dry_run=True)

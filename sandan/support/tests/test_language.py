@@ -12,7 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sandan.support import semantic
-from sandan.support.matching import FEATURES, Case, ExpertProfile, Matcher, Ranker, fit_ranker
+from sandan.support.matching import FEATURES, Case, ExpertProfile, Matcher, Ranker
+from sandan.support.matching_fit import fit_ranker
 from sandan.support.triage import Triage, default_categories
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "support"

@@ -19,7 +19,8 @@ from django.core.management.base import (
     DjangoHelpFormatter,
 )
 
-from sandan.support.matching import Case, ExpertProfile, Matcher, Ranker, fit_ranker
+from sandan.support.matching import Case, ExpertProfile, Matcher, Ranker
+from sandan.support.matching_fit import fit_ranker
 
 CASE_COLUMNS = ("id", "text_ko", "category", "industry_ksic2")
 EXPERT_COLUMNS = ("id", "name_ko", "affiliation_type", "specialties_ko", "categories", "ksic2_list")
