@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sandan.core.i18n import is_english, local_name
 from sandan.core.querysets import RestrictedQuerySet
 
 
@@ -157,6 +158,23 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_year} {self.name}"
+
+    def label(self) -> str:
+        """The line's name in the page's language: the stored (Korean) name, or in English
+        what the line is for (its zone, hub, service category or national purpose)."""
+        if not is_english():
+            return self.name
+        if self.kind == LineKind.ZONE and self.zone_id:
+            return local_name(self.zone)
+        if self.kind == LineKind.HUB and self.hub_id:
+            return local_name(self.hub.complex)  # type: ignore[union-attr]
+        if self.kind == LineKind.CATEGORY and self.category_id:
+            return local_name(self.category)
+        if self.kind == LineKind.NATIONAL:
+            return str(self.get_purpose_display())  # type: ignore[attr-defined]
+        if self.kind == LineKind.YEAR:
+            return str(_("%(year)s년 사업비 총액") % {"year": self.program_year.year})
+        return self.name
 
 
 class TransactionKind(models.TextChoices):

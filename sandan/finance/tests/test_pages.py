@@ -143,3 +143,16 @@ def test_hq_opens_the_tree_of_a_year_from_the_budget_page(hq: Any, year: Any, hu
     assert BudgetLine.objects.filter(kind="hub", hub=hub).exists()
     regional = user_with_role(Role.REGIONAL_STAFF, zone=hub.zone)
     assert _as(regional).post(reverse("finance:open_tree", args=[2010])).status_code == 403
+
+
+def test_the_tree_names_its_lines_in_the_pages_language(
+    hq: Any, zone_line: BudgetLine, hub_line: BudgetLine
+) -> None:
+    client = _as(hq)
+    korean = client.get(reverse("finance:budget_tree"), {"year": 2010}).content.decode()
+    english = client.get(
+        reverse("finance:budget_tree"), {"year": 2010}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert zone_line.name in korean
+    assert zone_line.zone.name_en in english and zone_line.name not in english
+    assert "2010 program budget" in english
