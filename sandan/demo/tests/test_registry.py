@@ -308,8 +308,10 @@ def test_same_seed_same_data(world: str) -> None:
     # the complexes: they go first.
     from sandan.accounts.models import AccountRequest
     from sandan.demo.councils.load import delete_councils
+    from sandan.demo.finance import delete_finance
 
-    delete_councils()
+    delete_councils()  # with the dues and pilots that stand on the councils' members
+    delete_finance()  # the budget tree stands on the year, its zones and hubs
     PlanRun.objects.all().delete()
     Designation.objects.filter(role="linked").delete()
     Designation.objects.all().delete()
