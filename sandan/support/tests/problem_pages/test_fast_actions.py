@@ -154,12 +154,14 @@ def test_a_firm_of_a_ksic_subclass_costs_the_problem_page_no_more_queries(
     code is."""
     from sandan.registry.models import Industry
 
-    section = Industry.objects.create(code="C", level="section", name_ko="제조업")
-    levels = [("C29", "division"), ("C291", "group"), ("C2912", "class"), ("C29120", "subclass")]
+    # A made-up section "Y" (KSIC has A–U), so that no code of another test collides; codes
+    # keep KSIC's lengths (at most 6 characters, which PostgreSQL enforces).
+    section = Industry.objects.create(code="Y", level="section", name_ko="시험 대분류")
+    levels = [("Y91", "division"), ("Y912", "group"), ("Y9121", "class"), ("Y91210", "subclass")]
     chain = [section]
     for code, level in levels:
         chain.append(
-            Industry.objects.create(code=code + "x", level=level, name_ko=code, parent=chain[-1])
+            Industry.objects.create(code=code, level=level, name_ko=code, parent=chain[-1])
         )
     ExpertFactory(specialties="사출 성형 불량 분석")
     as_user(client, coordinator)
