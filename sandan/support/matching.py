@@ -460,7 +460,9 @@ class Matcher:
                 self._by_affiliation.setdefault(str(e.affiliation_id), []).append(i)
         self._position = {eid: i for i, eid in enumerate(self._ids)}
         self._set_load([e.load for e in self.experts])
-        self._available = np.array([e.available for e in self.experts], dtype=bool)
+        # Who the profiles say can take a case; with_load lays today's limits over a copy.
+        self._profile_available = np.array([e.available for e in self.experts], dtype=bool)
+        self._available = self._profile_available
         self._provinces = np.array([e.province for e in self.experts], dtype=object)
         self._zones = np.array([e.zone for e in self.experts], dtype=object)
         self._cat_cache: dict[str, np.ndarray] = {}
@@ -477,7 +479,7 @@ class Matcher:
         rebuilding the index."""
         current = copy.copy(self)
         current._set_load([int(load.get(expert_id, 0)) for expert_id in self._ids])
-        current._available = np.array([e.available for e in self.experts], dtype=bool)
+        current._available = self._profile_available.copy()
         for expert_id in unavailable:
             if expert_id in self._position:
                 current._available[self._position[expert_id]] = False
